@@ -1,0 +1,42 @@
+"""The audit trail's FilterSet: the viewer, the API and the CSV export all use it."""
+
+import django_filters
+from django.db.models import Q
+
+from audit import registry
+from audit.models import AuditEvent
+from portal.context import ACTOR_TYPES
+
+
+class AuditEventFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    actor = django_filters.CharFilter(field_name="actor_name", label="Actor")
+    actor_type = django_filters.ChoiceFilter(choices=ACTOR_TYPES)
+    action = django_filters.MultipleChoiceFilter(choices=registry.choices)
+    object_type = django_filters.CharFilter(label="Object type")
+    object_id = django_filters.CharFilter(label="Object id")
+    time = django_filters.IsoDateTimeFromToRangeFilter(label="Between")
+    date = django_filters.DateFromToRangeFilter(field_name="time", label="Dates")
+    request_id = django_filters.CharFilter(label="Request id")
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "q",
+            "actor",
+            "actor_type",
+            "action",
+            "object_type",
+            "object_id",
+            "time",
+            "date",
+            "request_id",
+        ]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(object_label__icontains=value)
+            | Q(reason__icontains=value)
+            | Q(action__icontains=value)
+            | Q(actor_name__icontains=value)
+        )

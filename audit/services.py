@@ -1,0 +1,145 @@
+"""The one way to write to the audit trail, and the one way to check it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from audit import registry
+from audit.chain import event_hash, normalise_json
+from audit.models import AuditChainHead, AuditEvent
+from portal.context import Actor, current
+
+
+def object_ref(obj: models.Model) -> tuple[str, str, str]:
+    return obj._meta.label_lower, str(obj.pk), str(obj)[:255]
+
+
+def _lock_head() -> AuditChainHead:
+    """Lock the chain head row (creating it on an empty trail) for this transaction."""
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is not None:
+        return head
+    try:
+        with transaction.atomic():
+            AuditChainHead.objects.create(pk=1, seq=0, hash="")
+    except IntegrityError:
+        pass  # another writer created it first
+    return AuditChainHead.objects.select_for_update().get(pk=1)
+
+
+def record(
+    action: str,
+    *,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_label: str = "",
+    before: Any = None,
+    after: Any = None,
+    reason: str = "",
+    actor: Actor | None = None,
+) -> AuditEvent:
+    """Append one event to the trail, in the caller's transaction.
+
+    The actor, request id, IP and entry point come from the current request context unless
+    ``actor`` is given. Writers are serialised on the chain head row, so the chain stays a
+    single line under any number of concurrent web and worker processes.
+    """
+    registry.get(action)
+    ctx = current()
+    who = actor or ctx.resolved_actor()
+    if obj is not None:
+        object_type, object_id, object_label = object_ref(obj)
+    with transaction.atomic():
+        head = _lock_head()
+        fields = {
+            "seq": head.seq + 1,
+            "time": timezone.now(),
+            "actor_type": who.type,
+            "actor_name": who.name[:150],
+            "actor_id": who.id,
+            "via": ctx.via,
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(object_id)[:64],
+            "object_label": object_label[:255],
+            "before": normalise_json(before),
+            "after": normalise_json(after),
+            "reason": reason,
+            "request_id": ctx.request_id,
+            "ip": ctx.ip,
+        }
+        digest = event_hash(fields, head.hash)
+        event = AuditEvent.objects.create(**fields, prev_hash=head.hash, hash=digest)
+        head.seq, head.hash = event.seq, digest
+        head.save(update_fields=["seq", "hash"])
+    return event
+
+
+def history(obj: models.Model, limit: int = 20) -> Iterable[AuditEvent]:
+    object_type, object_id, _ = object_ref(obj)
+    return AuditEvent.objects.filter(object_type=object_type, object_id=object_id)[:limit]
+
+
+@dataclass
+class Verification:
+    verified: int
+    intact: bool
+    first_bad_seq: int | None = None
+    problem: str = ""
+
+
+_VERIFY_COLUMNS = (
+    "seq",
+    "time",
+    "actor_type",
+    "actor_name",
+    "actor_id",
+    "via",
+    "action",
+    "object_type",
+    "object_id",
+    "object_label",
+    "before",
+    "after",
+    "reason",
+    "request_id",
+    "ip",
+    "prev_hash",
+    "hash",
+)
+
+
+def verify(chunk_size: int = 5000) -> Verification:
+    """Walk the whole chain in order; report the first sequence number that does not hold.
+
+    Detects an altered row (its hash no longer matches), a removed or reordered row (a gap
+    or a broken link to the previous hash) and removed rows at the end (the head is ahead).
+    """
+    expected_seq, prev_hash, count = 1, "", 0
+    rows = AuditEvent.objects.order_by("seq").values_list(*_VERIFY_COLUMNS)
+    for row in rows.iterator(chunk_size=chunk_size):
+        fields = dict(zip(_VERIFY_COLUMNS, row, strict=True))
+        seq = fields["seq"]
+        if seq != expected_seq:
+            return Verification(count, False, expected_seq, f"event #{expected_seq} is missing")
+        if fields["prev_hash"] != prev_hash:
+            return Verification(count, False, seq, f"event #{seq} does not link to #{seq - 1}")
+        if event_hash(fields, prev_hash) != fields["hash"]:
+            return Verification(count, False, seq, f"event #{seq} was altered")
+        prev_hash, expected_seq, count = fields["hash"], seq + 1, count + 1
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is None and count:
+        return Verification(count, False, count, "the chain head is missing")
+    if head is not None and (head.seq != count or head.hash != prev_hash):
+        if head.seq > count:
+            return Verification(
+                count, False, count + 1, f"events #{count + 1} to #{head.seq} are missing"
+            )
+        return Verification(count, False, head.seq, "the chain head does not match the events")
+    return Verification(count, True)

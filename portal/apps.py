@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = "Portal"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from portal import jobs, roles  # noqa: F401  (connects Celery signal receivers)
+
+        # After every app's migration: permissions of apps migrated later exist only then.
+        post_migrate.connect(roles.sync_roles_after_migrate)

@@ -1,0 +1,15 @@
+from portal.roles import role_names
+
+
+def navigation(request):
+    """Navigation entries the signed-in user may open."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": []}
+    nav = [("dashboard", "Dashboard")]
+    if user.has_perm("audit.view_auditevent"):
+        nav.append(("audit:list", "Audit trail"))
+    if user.has_perm("portal.view_jobrun"):
+        nav.append(("jobs", "Jobs"))
+    nav.append(("api-docs", "API"))
+    return {"nav": nav, "user_roles": role_names(user)}

@@ -1,0 +1,18 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from audit.models import AuditEvent
+from portal.models import JobRun
+from portal.roles import role_names
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    context = {"roles": role_names(user)}
+    if user.has_perm("portal.view_jobrun"):
+        context["jobs"] = JobRun.objects.all()[:8]
+        context["failed_jobs"] = JobRun.objects.filter(state=JobRun.State.FAILED).count()
+    if user.has_perm("audit.view_auditevent"):
+        context["events"] = AuditEvent.objects.all()[:10]
+    return render(request, "portal/dashboard.html", context)

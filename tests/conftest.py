@@ -1,0 +1,84 @@
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from portal import roles
+from tests.factories import UserFactory
+from tests.processes import Worker
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clean_test_broker():
+    """Messages left by an interrupted earlier run must not reach this run's workers."""
+    options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    folder = options.get("data_folder_in")
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    else:
+        from portal.celery import app
+
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
+
+
+@pytest.fixture
+def manager(db):
+    return UserFactory(username="max", role=roles.CONTENT_MANAGER)
+
+
+@pytest.fixture
+def reviewer(db):
+    return UserFactory(username="rita", role=roles.COMPLIANCE_REVIEWER)
+
+
+@pytest.fixture
+def auditor(db):
+    return UserFactory(username="aldo", role=roles.AUDITOR)
+
+
+@pytest.fixture
+def portal_admin(db):
+    return UserFactory(username="ada", role=roles.PORTAL_ADMIN, is_staff=True)
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def celery_worker(transactional_db, tmp_path):
+    worker = Worker(tmp_path / "worker.log").start()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("not run: Debian's chromium is not installed at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()

@@ -1,0 +1,28 @@
+"""Test settings: the portal's own settings with a separate broker folder and fast hashing."""
+
+from portal.conf import ensure_dir
+from portal.settings import *  # noqa: F403
+from portal.settings import CELERY_BROKER_TRANSPORT_OPTIONS, REDIS_URL, VAR_DIR
+
+if not REDIS_URL:
+    # Keep test tasks away from a running `make run` worker.
+    _queue = str(ensure_dir(VAR_DIR / "test-broker" / "queue"))
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,
+        "data_folder_in": _queue,
+        "data_folder_out": _queue,
+        "control_folder": str(ensure_dir(VAR_DIR / "test-broker" / "control")),
+    }
+else:
+    CELERY_TASK_DEFAULT_QUEUE = "portal-tests"
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SECURE_SSL_REDIRECT = False
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+# Live-server threads must not keep connections open past a test (PostgreSQL test DB teardown).
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
