@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import Q
+from django_filters.widgets import RangeWidget
 
 from audit import registry
 from audit.models import AuditEvent
@@ -15,8 +16,9 @@ class AuditEventFilter(django_filters.FilterSet):
     action = django_filters.MultipleChoiceFilter(choices=registry.choices)
     object_type = django_filters.CharFilter(label="Object type")
     object_id = django_filters.CharFilter(label="Object id")
-    time = django_filters.IsoDateTimeFromToRangeFilter(label="Between")
-    date = django_filters.DateFromToRangeFilter(field_name="time", label="Dates")
+    date = django_filters.DateFromToRangeFilter(
+        field_name="time", label="Between dates", widget=RangeWidget(attrs={"type": "date"})
+    )
     request_id = django_filters.CharFilter(label="Request id")
 
     class Meta:
@@ -28,7 +30,6 @@ class AuditEventFilter(django_filters.FilterSet):
             "action",
             "object_type",
             "object_id",
-            "time",
             "date",
             "request_id",
         ]
