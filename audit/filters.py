@@ -2,7 +2,7 @@
 
 import django_filters
 from django.db.models import Q
-from django_filters.widgets import RangeWidget
+from django_filters.widgets import DateRangeWidget
 
 from audit import registry
 from audit.models import AuditEvent
@@ -17,7 +17,7 @@ class AuditEventFilter(django_filters.FilterSet):
     object_type = django_filters.CharFilter(label="Object type")
     object_id = django_filters.CharFilter(label="Object id")
     date = django_filters.DateFromToRangeFilter(
-        field_name="time", label="Between dates", widget=RangeWidget(attrs={"type": "date"})
+        field_name="time", label="Between dates", widget=DateRangeWidget(attrs={"type": "date"})
     )
     request_id = django_filters.CharFilter(label="Request id")
 

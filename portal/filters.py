@@ -2,7 +2,7 @@
 
 import django_filters
 from django.db.models import Q
-from django_filters.widgets import RangeWidget
+from django_filters.widgets import DateRangeWidget
 
 from portal.context import VIA_CHOICES
 from portal.models import JobRun
@@ -15,7 +15,9 @@ class JobRunFilter(django_filters.FilterSet):
     task_name = django_filters.CharFilter(lookup_expr="icontains", label="Task")
     requested_by = django_filters.CharFilter(label="Requested by")
     queued = django_filters.DateFromToRangeFilter(
-        field_name="queued_at", label="Queued between", widget=RangeWidget(attrs={"type": "date"})
+        field_name="queued_at",
+        label="Queued between",
+        widget=DateRangeWidget(attrs={"type": "date"}),
     )
 
     class Meta:
