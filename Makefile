@@ -26,6 +26,9 @@ lint: install
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
 
+bench: install
+	@$(PY) -m benchmarks $(BENCH_ARGS)
+
 format: install
 	@$(VENV)/bin/ruff check --fix .
 	@$(VENV)/bin/ruff format .

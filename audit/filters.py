@@ -34,7 +34,7 @@ class AuditEventFilter(django_filters.FilterSet):
             "request_id",
         ]
 
-    def search(self, queryset, name, value):
+    def search(self, queryset, name, value: str):
         return queryset.filter(
             Q(object_label__icontains=value)
             | Q(reason__icontains=value)

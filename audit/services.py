@@ -50,35 +50,70 @@ def record(
     ``actor`` is given. Writers are serialised on the chain head row, so the chain stays a
     single line under any number of concurrent web and worker processes.
     """
-    registry.get(action)
+    entry = {
+        "action": action,
+        "obj": obj,
+        "object_type": object_type,
+        "object_id": object_id,
+        "object_label": object_label,
+        "before": before,
+        "after": after,
+        "reason": reason,
+    }
+    return record_many([entry], actor=actor)[0]
+
+
+def record_many(entries: list[dict[str, Any]], actor: Actor | None = None) -> list[AuditEvent]:
+    """Append many events in one locked transaction (a sync's per-asset changes).
+
+    Each entry takes the keyword arguments of ``record`` except ``actor``.
+    """
+    if not entries:
+        return []
+    for entry in entries:
+        registry.get(entry["action"])
     ctx = current()
     who = actor or ctx.resolved_actor()
-    if obj is not None:
-        object_type, object_id, object_label = object_ref(obj)
     with transaction.atomic():
         head = _lock_head()
-        fields = {
-            "seq": head.seq + 1,
-            "time": timezone.now(),
-            "actor_type": who.type,
-            "actor_name": who.name[:150],
-            "actor_id": who.id,
-            "via": ctx.via,
-            "action": action,
-            "object_type": object_type,
-            "object_id": str(object_id)[:64],
-            "object_label": object_label[:255],
-            "before": normalise_json(before),
-            "after": normalise_json(after),
-            "reason": reason,
-            "request_id": ctx.request_id,
-            "ip": ctx.ip,
-        }
-        digest = event_hash(fields, head.hash)
-        event = AuditEvent.objects.create(**fields, prev_hash=head.hash, hash=digest)
-        head.seq, head.hash = event.seq, digest
+        seq, prev_hash, now = head.seq, head.hash, timezone.now()
+        rows = []
+        for entry in entries:
+            obj = entry.get("obj")
+            object_type, object_id, object_label = (
+                object_ref(obj)
+                if obj is not None
+                else (
+                    entry.get("object_type", ""),
+                    entry.get("object_id", ""),
+                    entry.get("object_label", ""),
+                )
+            )
+            seq += 1
+            fields = {
+                "seq": seq,
+                "time": now,
+                "actor_type": who.type,
+                "actor_name": who.name[:150],
+                "actor_id": who.id,
+                "via": ctx.via,
+                "action": entry["action"],
+                "object_type": object_type,
+                "object_id": str(object_id)[:64],
+                "object_label": object_label[:255],
+                "before": normalise_json(entry.get("before")),
+                "after": normalise_json(entry.get("after")),
+                "reason": entry.get("reason", ""),
+                "request_id": ctx.request_id,
+                "ip": ctx.ip,
+            }
+            digest = event_hash(fields, prev_hash)
+            rows.append(AuditEvent(**fields, prev_hash=prev_hash, hash=digest))
+            prev_hash = digest
+        AuditEvent.objects.bulk_create(rows, batch_size=500)
+        head.seq, head.hash = seq, prev_hash
         head.save(update_fields=["seq", "hash"])
-    return event
+    return rows
 
 
 def history(obj: models.Model, limit: int = 20) -> Iterable[AuditEvent]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -48,3 +49,13 @@ def broker_settings(redis_url: str | None, var_dir: Path) -> tuple[str, dict]:
         "store_processed": False,
         "polling_interval": 0.2,
     }
+
+
+def oauth_host_for(base_url: str, sandbox: bool) -> str:
+    """Canto's OAuth host: ``https://oauth.<domain>`` for ``https://<tenant>.<domain>``."""
+    if sandbox:
+        return base_url
+    parsed = urlsplit(base_url)
+    host = parsed.hostname or ""
+    domain = host.split(".", 1)[1] if host.count(".") >= 2 else host
+    return f"{parsed.scheme or 'https'}://oauth.{domain}"

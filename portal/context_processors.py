@@ -7,9 +7,13 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav": []}
     nav = [("dashboard", "Dashboard")]
+    if user.has_perm("portal.view_asset"):
+        nav.append(("catalog:list", "Catalog"))
     if user.has_perm("audit.view_auditevent"):
         nav.append(("audit:list", "Audit trail"))
     if user.has_perm("portal.view_jobrun"):
         nav.append(("jobs", "Jobs"))
+    if user.has_perm("integrations.view_syncrun"):
+        nav.append(("catalog:syncs", "Syncs"))
     nav.append(("api-docs", "API"))
     return {"nav": nav, "user_roles": role_names(user)}

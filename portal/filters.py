@@ -24,7 +24,7 @@ class JobRunFilter(django_filters.FilterSet):
         model = JobRun
         fields = ["q", "state", "trigger", "task_name", "requested_by", "queued"]
 
-    def search(self, queryset, name, value):
+    def search(self, queryset, name, value: str):
         return queryset.filter(
             Q(task_name__icontains=value) | Q(error__icontains=value) | Q(task_id=value)
         )

@@ -27,7 +27,10 @@ class FilteredListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
         self.filterset = self.filterset_class(
             self.request.GET or None, queryset=self.get_base_queryset(), request=self.request
         )
-        return self.filterset.qs if self.filterset.is_bound else self.filterset.queryset
+        if not self.filterset.is_bound:
+            return self.filterset.queryset
+        # An invalid filter shows its error and no rows, never an unfiltered list.
+        return self.filterset.qs if self.filterset.is_valid() else self.model.objects.none()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -13,12 +13,30 @@ PORTAL_ADMIN = "Portal admins"
 AUDITOR = "Auditors"
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    CONTENT_MANAGER: ["portal.view_jobrun"],
-    COMPLIANCE_REVIEWER: [],
-    AUDITOR: ["audit.view_auditevent", "portal.view_jobrun"],
+    CONTENT_MANAGER: [
+        "portal.view_jobrun",
+        "portal.view_asset",
+        "portal.start_sync",
+        "integrations.view_syncrun",
+    ],
+    COMPLIANCE_REVIEWER: ["portal.view_asset"],
+    AUDITOR: [
+        "audit.view_auditevent",
+        "portal.view_jobrun",
+        "portal.view_asset",
+        "integrations.view_syncrun",
+    ],
 }
 # Portal admins hold every permission of these apps (and manage users and groups).
-ADMIN_APPS = ["portal", "audit", "auth", "authtoken", "django_celery_beat", "axes"]
+ADMIN_APPS = [
+    "portal",
+    "audit",
+    "integrations",
+    "auth",
+    "authtoken",
+    "django_celery_beat",
+    "axes",
+]
 ADMIN_EXCLUDED = ["audit.add_auditevent", "audit.change_auditevent", "audit.delete_auditevent"]
 
 

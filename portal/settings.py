@@ -9,9 +9,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
-from portal.conf import broker_settings, ensure_dir, secret_key
+from portal.conf import broker_settings, ensure_dir, oauth_host_for, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "portal",
     "audit",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -260,8 +262,56 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.prune_job_runs",
         "schedule": timedelta(hours=6),
     },
+    "sweep-inbox": {
+        "task": "integrations.tasks.sweep_inbox",
+        "schedule": timedelta(minutes=1),
+    },
+    "canto-incremental-sync": {
+        "task": "integrations.canto.tasks.sync_catalog",
+        "schedule": timedelta(minutes=env.int("CANTO_INCREMENTAL_EVERY_MINUTES", default=5)),
+        "kwargs": {"full": False},
+    },
+    "canto-full-sync": {
+        "task": "integrations.canto.tasks.sync_catalog",
+        "schedule": crontab(hour=env.int("CANTO_FULL_SYNC_HOUR", default=2), minute=30),
+        "kwargs": {"full": True},
+    },
 }
 JOB_RUN_RETENTION_DAYS = env.int("JOB_RUN_RETENTION_DAYS", default=30)
+
+# Canto ----------------------------------------------------------------------------------------
+PORTAL_URL = env("PORTAL_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
+CANTO_SANDBOX_PORT = env.int("CANTO_SANDBOX_PORT", default=8101)
+CANTO_SANDBOX = not env("CANTO_BASE_URL", default="")
+CANTO_BASE_URL = env("CANTO_BASE_URL", default=f"http://127.0.0.1:{CANTO_SANDBOX_PORT}")
+CANTO_OAUTH_URL = env("CANTO_OAUTH_URL", default=oauth_host_for(CANTO_BASE_URL, CANTO_SANDBOX))
+CANTO_APP_ID = env("CANTO_APP_ID", default="sandbox-app")
+CANTO_APP_SECRET = env("CANTO_APP_SECRET", default="sandbox-secret")
+CANTO_WEBHOOK_TOKEN = env("CANTO_WEBHOOK_TOKEN", default="sandbox-webhook-token")
+CANTO_SANDBOX_WEBHOOK_URL = f"{PORTAL_URL}/webhooks/canto/"
+CANTO_ASSET_URL_TEMPLATE = env("CANTO_ASSET_URL_TEMPLATE", default="{base}/{scheme}/{id}")
+CANTO_CONNECT_TIMEOUT = env.float("CANTO_CONNECT_TIMEOUT", default=5.0)
+CANTO_READ_TIMEOUT = env.float("CANTO_READ_TIMEOUT", default=30.0)
+CANTO_MAX_ATTEMPTS = env.int("CANTO_MAX_ATTEMPTS", default=5)
+CANTO_RATE_LIMIT = env.float("CANTO_RATE_LIMIT", default=20.0)  # requests per second per tenant
+CANTO_PAGE_SIZE = env.int("CANTO_PAGE_SIZE", default=1000)
+CANTO_SYNC_OVERLAP_SECONDS = env.int("CANTO_SYNC_OVERLAP_SECONDS", default=120)
+CANTO_SYNC_STALE_MINUTES = env.int("CANTO_SYNC_STALE_MINUTES", default=30)
+CANTO_WEBHOOK_MAX_BYTES = env.int("CANTO_WEBHOOK_MAX_BYTES", default=16 * 1024)
+CANTO_WEBHOOK_DEDUP_SECONDS = env.int("CANTO_WEBHOOK_DEDUP_SECONDS", default=300)
+# Defaults of the admin-editable field mapping (Canto custom fields are tenant configuration).
+CANTO_FIELDS = {
+    "category": env("CANTO_FIELD_CATEGORY", default="Category"),
+    "language": env("CANTO_FIELD_LANGUAGE", default="Language"),
+    "region": env("CANTO_FIELD_REGION", default="Region"),
+    "regulated": env("CANTO_FIELD_REGULATED", default="Regulated"),
+    "regulated_values": env("CANTO_REGULATED_VALUES", default="yes,true,1,regulated"),
+    "regulated_categories": env(
+        "CANTO_REGULATED_CATEGORIES",
+        default="Safety data sheet,Warranty,Product claim,Regional disclosure",
+    ),
+    "expiry": env("CANTO_FIELD_EXPIRY", default="Expiration Date"),
+}
 
 # E-mail ---------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from integrations.canto import webhooks as canto_webhooks
 from portal.views import dashboard, health, jobs
 
 admin.site.site_header = "Partner content portal administration"
@@ -15,6 +16,8 @@ urlpatterns = [
     path("jobs/", jobs.JobListView.as_view(), name="jobs"),
     path("jobs/<int:pk>/", jobs.job_detail, name="job-detail"),
     path("audit/", include("audit.urls")),
+    path("catalog/", include("portal.catalog.urls")),
+    path("webhooks/canto/<slug:event>/", canto_webhooks.receive, name="canto-webhook"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("api/v1/", include(("portal.api.urls", "api"))),

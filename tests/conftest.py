@@ -82,3 +82,30 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def _canto_process(tmp_path_factory):
+    from tests.sandboxes import Sandbox
+
+    sandbox = Sandbox(
+        "canto",
+        settings.CANTO_SANDBOX_TEST_PORT,
+        tmp_path_factory.mktemp("canto") / "sandbox.log",
+        "--assets",
+        "40",
+        "--webhook-url",
+        "http://127.0.0.1:9/webhooks/canto/",
+    ).start()
+    yield sandbox
+    sandbox.stop()
+
+
+@pytest.fixture
+def canto(_canto_process):
+    """The Canto sandbox, reset to its 40 seeded assets with no faults, and no cached token."""
+    from django.core.cache import cache
+
+    _canto_process.reset(assets=40)
+    cache.clear()
+    return _canto_process

@@ -1,5 +1,7 @@
 """Test settings: the portal's own settings with a separate broker folder and fast hashing."""
 
+import os
+
 from portal.conf import ensure_dir
 from portal.settings import *  # noqa: F403
 from portal.settings import CELERY_BROKER_TRANSPORT_OPTIONS, REDIS_URL, VAR_DIR
@@ -26,3 +28,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 # Live-server threads must not keep connections open past a test (PostgreSQL test DB teardown).
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# The Canto sandbox the suite starts (tests/sandboxes.py) listens here.
+CANTO_SANDBOX_TEST_PORT = int(os.environ.get("CANTO_SANDBOX_TEST_PORT", "18101"))
+CANTO_BASE_URL = CANTO_OAUTH_URL = f"http://127.0.0.1:{CANTO_SANDBOX_TEST_PORT}"
+CANTO_SANDBOX = True
+# Keep retry waits short in tests; the retry rules themselves are what is tested.
+CANTO_RATE_LIMIT = 0.0

@@ -18,7 +18,7 @@ from portal.demo import DEMO_PASSWORD, DEMO_USERS
 
 
 class Command(BaseCommand):
-    help = "Run web, worker and beat together on the embedded defaults; Ctrl-C stops them all."
+    help = "Run web, worker, beat and the sandboxes on the embedded defaults; Ctrl-C stops all."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -42,6 +42,17 @@ class Command(BaseCommand):
             ],
             "beat": [*celery, "beat", "--loglevel=INFO", f"--pidfile={pidfile}"],
         }
+        if settings.CANTO_SANDBOX:
+            commands["canto-sandbox"] = [
+                python,
+                "manage.py",
+                "run_sandbox",
+                "canto",
+                "--port",
+                str(settings.CANTO_SANDBOX_PORT),
+                "--webhook-url",
+                f"http://{host}:{port}/webhooks/canto/",
+            ]
         processes: dict[str, subprocess.Popen] = {}
         stopping = False
 
@@ -58,6 +69,7 @@ class Command(BaseCommand):
                 )
             url = f"http://{host}:{port}/"
             if self._wait_for(url + "healthz", processes["web"]):
+                self._first_sync()
                 self._banner(url)
             while not stopping:
                 for name, process in processes.items():
@@ -88,6 +100,15 @@ class Command(BaseCommand):
                 time.sleep(0.3)
         return False
 
+    def _first_sync(self) -> None:
+        """A new installation gets its catalog right away instead of at the next schedule."""
+        from integrations.canto.tasks import sync_catalog
+        from portal.models import Asset
+
+        if not Asset.objects.exists():
+            sync_catalog.delay(full=True)
+            self.stdout.write("The catalog is empty: a full Canto sync was queued.")
+
     def _banner(self, url: str) -> None:
         logins = "\n".join(
             f"    {name:<9} / {DEMO_PASSWORD}   ({role})" for name, role, *_ in DEMO_USERS
@@ -96,6 +117,13 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"\n  The partner content portal is running at {url}\n"
                 f"  Demo logins:\n{logins}\n"
-                f"  API docs: {url}api/docs/   ·   Ctrl-C stops everything.\n"
+                f"  API docs: {url}api/docs/\n"
+                + (
+                    f"  Canto sandbox (play the content team): "
+                    f"{settings.CANTO_BASE_URL}/_sandbox/\n"
+                    if settings.CANTO_SANDBOX
+                    else ""
+                )
+                + "  Ctrl-C stops everything.\n"
             )
         )

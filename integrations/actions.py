@@ -1,0 +1,14 @@
+"""Audit actions of the integrations."""
+
+from audit.registry import register
+
+register("catalog.sync_requested", "Catalog sync requested")
+register("catalog.sync_completed", "Catalog sync completed")
+register("catalog.sync_failed", "Catalog sync failed")
+register("catalog.asset_created", "Asset appeared in Canto")
+register("catalog.asset_updated", "Asset metadata changed in Canto")
+register("catalog.asset_new_version", "New version uploaded in Canto")
+register("catalog.asset_status_changed", "Approval status changed in Canto")
+register("catalog.asset_deleted", "Asset deleted in Canto")
+register("catalog.asset_restored", "Asset back in Canto")
+register("inbox.retried", "Received event queued again")

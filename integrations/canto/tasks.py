@@ -1,0 +1,27 @@
+"""Worker tasks of the Canto integration."""
+
+import logging
+
+from celery import shared_task
+
+from integrations.canto.runs import SyncAlreadyRunning, run_catalog_sync
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="integrations.canto.tasks.sync_catalog")
+def sync_catalog(full: bool = False) -> dict:
+    """A full or incremental catalog sync; skipped (not failed) while another one runs."""
+    try:
+        run = run_catalog_sync(full=full)
+    except SyncAlreadyRunning as exc:
+        log.info("Catalog sync skipped: %s", exc)
+        return {"skipped": str(exc)}
+    return {
+        "run": run.pk,
+        "seen": run.seen,
+        "created": run.created,
+        "updated": run.updated,
+        "deleted": run.deleted,
+        "failed": run.failed,
+    }

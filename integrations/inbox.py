@@ -1,0 +1,107 @@
+"""The durable inbox: every received webhook is stored first, answered at once, and processed
+by a worker. Identical deliveries inside the deduplication window are stored once."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from integrations.models import InboxEvent
+
+log = logging.getLogger(__name__)
+Handler = Callable[[InboxEvent], str]
+_handlers: dict[str, Handler] = {}
+
+
+def register_handler(source: str, handler: Handler) -> None:
+    _handlers[source] = handler
+
+
+def fingerprint(source: str, event_type: str, key: str) -> str:
+    return hashlib.sha256(f"{source}\n{event_type}\n{key}".encode()).hexdigest()
+
+
+def accept(
+    *,
+    source: str,
+    event_type: str,
+    body: str,
+    key: str,
+    headers: dict,
+    remote_ip: str | None,
+    dedup_seconds: int,
+) -> tuple[InboxEvent, bool]:
+    """Store an accepted event; returns (event, created). A duplicate returns the first copy."""
+    print_ = fingerprint(source, event_type, key)
+    window_start = timezone.now() - timedelta(seconds=dedup_seconds)
+    with transaction.atomic():
+        earlier = (
+            InboxEvent.objects.select_for_update()
+            .filter(fingerprint=print_, received_at__gte=window_start)
+            .exclude(status=InboxEvent.Status.REJECTED)
+            .first()
+        )
+        if earlier is not None:
+            return earlier, False
+        event = InboxEvent.objects.create(
+            source=source,
+            event_type=event_type[:64],
+            fingerprint=print_,
+            body=body,
+            headers=headers,
+            remote_ip=remote_ip,
+        )
+    from integrations.tasks import process_inbox_event
+    from portal.jobs import enqueue
+
+    enqueue(process_inbox_event, event.pk)
+    return event, True
+
+
+def reject(
+    *, source: str, event_type: str, body: str, headers: dict, remote_ip: str | None, error: str
+) -> InboxEvent:
+    """Keep a refused delivery for inspection (bodies are cut to a few kilobytes)."""
+    return InboxEvent.objects.create(
+        source=source,
+        event_type=event_type[:64],
+        fingerprint=fingerprint(source, event_type, body),
+        status=InboxEvent.Status.REJECTED,
+        body=body[:4096],
+        headers=headers,
+        remote_ip=remote_ip,
+        error=error[:2000],
+    )
+
+
+def process(event_id: int) -> str:
+    """Run the handler of one pending event; it is marked processed or failed with the error."""
+    with transaction.atomic():
+        event = (
+            InboxEvent.objects.select_for_update()
+            .filter(pk=event_id, status__in=[InboxEvent.Status.PENDING, InboxEvent.Status.FAILED])
+            .first()
+        )
+        if event is None:
+            return "already processed"
+        InboxEvent.objects.filter(pk=event.pk).update(attempts=event.attempts + 1)
+    handler = _handlers.get(event.source)
+    if handler is None:
+        outcome, status = f"no handler for {event.source}", InboxEvent.Status.FAILED
+    else:
+        try:
+            outcome, status = handler(event), InboxEvent.Status.PROCESSED
+        except Exception as exc:
+            InboxEvent.objects.filter(pk=event.pk).update(
+                status=InboxEvent.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
+            )
+            raise
+    InboxEvent.objects.filter(pk=event.pk).update(
+        status=status, processed_at=timezone.now(), error="" if status == "processed" else outcome
+    )
+    return outcome

@@ -1,0 +1,39 @@
+"""Catalog actions a person can take; the sync itself lives in ``integrations.canto``."""
+
+import logging
+
+from django.conf import settings
+
+from audit.services import record
+from integrations.canto.client import CantoClient
+from integrations.canto.tasks import sync_catalog
+from integrations.http import ApiError
+from portal.jobs import enqueue
+from portal.models import Asset
+
+log = logging.getLogger(__name__)
+
+
+def request_sync(*, full: bool) -> None:
+    """Queue a catalog sync in the asker's name (the worker refuses overlapping runs)."""
+    record("catalog.sync_requested", after={"full": full})
+    enqueue(sync_catalog, full=full)
+
+
+def canto_link(asset: Asset) -> str:
+    if settings.CANTO_SANDBOX:
+        return f"{settings.CANTO_BASE_URL}/_sandbox/?q={asset.canto_id}"
+    return settings.CANTO_ASSET_URL_TEMPLATE.format(
+        base=settings.CANTO_BASE_URL, scheme=asset.scheme, id=asset.canto_id
+    )
+
+
+def fetch_preview(asset: Asset) -> tuple[bytes, str] | None:
+    try:
+        content, content_type = CantoClient.from_settings().preview(asset.scheme, asset.canto_id)
+    except ApiError as exc:
+        log.info("No preview for %s: %s", asset.canto_id, exc)
+        return None
+    if not content_type.startswith("image/"):
+        return None
+    return content, content_type

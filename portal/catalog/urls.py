@@ -1,0 +1,14 @@
+from django.urls import path
+
+from portal.catalog import views
+
+app_name = "catalog"
+urlpatterns = [
+    path("", views.AssetListView.as_view(), name="list"),
+    path("export.csv", views.export_csv, name="export"),
+    path("<int:pk>/", views.asset_detail, name="detail"),
+    path("<int:pk>/preview", views.asset_preview, name="preview"),
+    path("sync/", views.sync_now, name="sync"),
+    path("syncs/", views.SyncRunListView.as_view(), name="syncs"),
+    path("syncs/<int:pk>/", views.sync_detail, name="sync-detail"),
+]
