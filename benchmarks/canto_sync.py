@@ -1,6 +1,7 @@
 """Canto catalog sync against the Canto sandbox.
 
-- full sync wall time ÷ the time to merely GET every page with the same client (goal ≤ 1.3)
+- full sync wall time ÷ the time to merely GET every page with the same client (goal ≤ 1.3),
+  for the nightly full sync of a known catalog and for the very first sync into an empty one
 - incremental sync with 1% changed ÷ full sync (goal ≤ 0.05)
 - peak Python memory of a full sync at the small vs the large catalog (goal: growth ≤ 10%)
 - database queries per page of 1000 (constant)
@@ -49,8 +50,10 @@ def run(large: int, small: int) -> list[Figure]:
         client.search(limit=1)  # the token, outside the timings
         with timed() as raw:
             fetched = _raw_fetch(client)
-        with timed() as full, CaptureQueriesContext(connection) as queries:
+        with timed() as first, CaptureQueriesContext(connection) as queries:
             full_run = run_catalog_sync(full=True)
+        with timed() as full:
+            run_catalog_sync(full=True)
         changed = max(1, large // 100)
         sandbox.control("POST", "touch", {"count": changed})
         with timed() as incremental:
@@ -63,10 +66,19 @@ def run(large: int, small: int) -> list[Figure]:
     pages = max(1, full_run.pages)
     assert fetched == large == full_run.seen, (fetched, large, full_run.seen)
     assert incremental_run.seen >= changed
+    first_ratio = first["seconds"] / raw["seconds"]
     full_ratio = full["seconds"] / raw["seconds"]
     incremental_ratio = incremental["seconds"] / full["seconds"]
     growth = large_peak / small_peak
     return [
+        Figure(
+            f"canto first full sync (empty catalog) ÷ raw page fetch ({large:,})",
+            first_ratio,
+            "x",
+            "<= 1.3",
+            first_ratio <= 1.3,
+            f"sync {first['seconds']:.1f}s, fetch {raw['seconds']:.1f}s",
+        ),
         Figure(
             f"canto full sync ÷ raw page fetch ({large:,} assets)",
             full_ratio,

@@ -12,6 +12,8 @@ else:
 BENCH_CANTO_PORT = int(os.environ.get("BENCH_CANTO_PORT", "18201"))
 CANTO_BASE_URL = CANTO_OAUTH_URL = f"http://127.0.0.1:{BENCH_CANTO_PORT}"
 CANTO_SANDBOX = True
+# Measured as in production: with DEBUG on Django keeps every query in memory.
+DEBUG = False
 CANTO_RATE_LIMIT = 0.0
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 LOGGING = {

@@ -116,6 +116,7 @@ class CantoFieldMapping(models.Model):
         blank=True, help_text="Comma-separated categories that are always regulated"
     )
     expiry_field = models.CharField(max_length=100, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "Canto field mapping"

@@ -124,3 +124,30 @@ def test_sync_history_is_for_managers_and_auditors(client, reviewer, auditor):
     assert client.get(reverse("catalog:syncs")).status_code == 403
     client.force_login(auditor)
     assert client.get(reverse("catalog:syncs")).status_code == 200
+
+
+def test_portal_admin_sets_the_canto_field_mapping_in_the_admin(client, portal_admin):
+    from integrations.models import CantoFieldMapping
+
+    client.force_login(portal_admin)
+    add_url = reverse("admin:integrations_cantofieldmapping_add")
+    form = client.get(add_url)
+    assert form.status_code == 200 and b"Safety data sheet" in form.content  # defaults shown
+    response = client.post(
+        add_url,
+        {
+            "category_field": "Asset type",
+            "language_field": "Language",
+            "region_field": "Market",
+            "expiry_field": "",
+            "regulated_field": "Legal review",
+            "regulated_values": "required",
+            "regulated_categories": "Claim",
+        },
+    )
+    assert response.status_code == 302
+    assert CantoFieldMapping.current().region_field == "Market"
+    assert AuditEvent.objects.filter(
+        action="admin.added", actor_name="ada", object_type="integrations.cantofieldmapping"
+    ).exists()
+    assert client.get(add_url).status_code == 403  # one mapping per installation

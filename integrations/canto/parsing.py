@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,9 +33,20 @@ def parse_canto_time(value: Any) -> datetime | None:
         if text.isdigit() and len(text) in (12, 13):
             return datetime.fromtimestamp(int(text) / 1000, tz=UTC)
         raise ParseError(f"unreadable Canto time {value!r}")
-    base = datetime.strptime(text[:14], CANTO_TIME_FORMAT).replace(tzinfo=UTC)
     millis = int(text[14:17].ljust(3, "0")) if len(text) > 14 else 0
-    return base.replace(microsecond=millis * 1000)
+    try:
+        return datetime(
+            int(text[0:4]),
+            int(text[4:6]),
+            int(text[6:8]),
+            int(text[8:10]),
+            int(text[10:12]),
+            int(text[12:14]),
+            millis * 1000,
+            tzinfo=UTC,
+        )
+    except ValueError as exc:
+        raise ParseError(f"unreadable Canto time {value!r}") from exc
 
 
 def format_canto_time(value: datetime) -> str:
@@ -112,10 +123,35 @@ class CantoAsset:
 
     def content_hash(self) -> str:
         """Changes when anything the portal keeps changes; equal payloads hash equal."""
-        data = asdict(self)
-        data.pop("extra", None)
+        data = [getattr(self, name) for name in _HASHED]
+        data.append([(a.id, a.name, a.id_path, a.name_path) for a in self.albums])
+        data.append([(v.no, v.current, v.owner_name, v.created, v.comment) for v in self.versions])
         text = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+_HASHED = [
+    "id",
+    "scheme",
+    "name",
+    "version_no",
+    "md5",
+    "size",
+    "mime_type",
+    "approval_status",
+    "created",
+    "modified",
+    "owner_name",
+    "tags",
+    "keywords",
+    "custom_fields",
+    "category",
+    "language",
+    "region",
+    "regulated",
+    "expires_at",
+    "preview_url",
+]
 
 
 def _versions(raw: Any) -> list[CantoVersion]:
