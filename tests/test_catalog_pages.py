@@ -49,6 +49,8 @@ def _names(response):
 def test_catalog_filters(client, manager, catalog):
     client.force_login(manager)
     url = reverse("catalog:list")
+    page = client.get(url).content.decode()
+    assert "[invalid name]" not in page and "<span>Album</span>" in page
     assert _names(client.get(url, {"q": "pump"})) == ["SDS pump X200 (de).pdf"]
     assert _names(client.get(url, {"scheme": "image"})) == ["Logo.png"]
     assert _names(client.get(url, {"approval_status": "Pending"})) == ["Logo.png"]

@@ -20,6 +20,7 @@ from audit.services import record_many
 from integrations.canto.client import CantoClient
 from integrations.canto.parsing import CantoAsset, ParseError, parse_asset, parse_canto_time
 from integrations.models import CantoFieldMapping, SyncFailure, SyncRun
+from portal.bulk import upsert
 from portal.models import Album, Asset, AssetVersion
 from portal.models.catalog import index_text
 
@@ -236,18 +237,22 @@ def _write(
         for name, value in values.items():
             setattr(row, name, value)
         updates.append(row)
-    # One upsert for new and changed rows (bulk_update's CASE expressions are far slower).
-    rows = creates + [
-        Asset(canto_id=a.canto_id, **{f: getattr(a, f) for f in ASSET_FIELDS}) for a in updates
-    ]
-    Asset.objects.bulk_create(
-        rows,
-        batch_size=500,
-        update_conflicts=True,
-        unique_fields=["canto_id"],
-        update_fields=[*ASSET_FIELDS, "updated_at"],
+    # One prepared upsert for new and changed rows: the hot path of every sync.
+    upsert(
+        Asset,
+        [
+            {
+                "canto_id": a.canto_id,
+                **{f: getattr(a, f) for f in ASSET_FIELDS},
+                "created_at": now,
+                "updated_at": now,
+            }
+            for a in [*creates, *updates]
+        ],
+        conflict=["canto_id"],
+        update=[*ASSET_FIELDS, "updated_at"],
     )
-    if creates and any(a.pk is None for a in creates):
+    if creates:
         ids = dict(
             Asset.objects.filter(canto_id__in=[a.canto_id for a in creates]).values_list(
                 "canto_id", "pk"
@@ -288,31 +293,36 @@ def _write(
 
 
 def _write_versions(assets: list[Asset], parsed_by_id: dict[str, CantoAsset]) -> None:
+    now = timezone.now()
     rows = []
     for asset in assets:
         parsed = parsed_by_id[asset.canto_id]
         history = parsed.versions or []
         if not any(v.no == parsed.version_no for v in history):
             rows.append(
-                AssetVersion(
-                    asset_id=asset.pk,
-                    no=parsed.version_no,
-                    md5=parsed.md5,
-                    canto_created=parsed.modified,
-                )
+                {
+                    "asset": asset.pk,
+                    "no": parsed.version_no,
+                    "md5": parsed.md5,
+                    "owner_name": "",
+                    "comment": "",
+                    "canto_created": parsed.modified,
+                    "first_seen_at": now,
+                }
             )
         for version in history:
             rows.append(
-                AssetVersion(
-                    asset_id=asset.pk,
-                    no=version.no,
-                    owner_name=version.owner_name,
-                    comment=version.comment,
-                    canto_created=version.created,
-                    md5=parsed.md5 if version.no == parsed.version_no else "",
-                )
+                {
+                    "asset": asset.pk,
+                    "no": version.no,
+                    "md5": parsed.md5 if version.no == parsed.version_no else "",
+                    "owner_name": version.owner_name,
+                    "comment": version.comment,
+                    "canto_created": version.created,
+                    "first_seen_at": now,
+                }
             )
-    AssetVersion.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    upsert(AssetVersion, rows, conflict=["asset", "no"], update=["comment"])
 
 
 def _write_albums(parsed_assets) -> None:

@@ -21,7 +21,7 @@ class AssetFilter(django_filters.FilterSet):
     language = django_filters.AllValuesFilter()
     region = django_filters.AllValuesFilter()
     tag = django_filters.CharFilter(method="by_tag", label="Tag or keyword")
-    album = django_filters.ChoiceFilter(choices=_albums, method="by_album")
+    album = django_filters.ChoiceFilter(choices=_albums, method="by_album", label="Album")
     regulated = django_filters.BooleanFilter()
     changed_since = django_filters.DateFilter(
         field_name="canto_modified", lookup_expr="gte", label="Changed since"

@@ -37,3 +37,22 @@ def fetch_preview(asset: Asset) -> tuple[bytes, str] | None:
     if not content_type.startswith("image/"):
         return None
     return content, content_type
+
+
+def unmapped_fields(asset: Asset) -> dict:
+    """Canto custom fields other than those already shown as category, language and so on."""
+    from integrations.models import CantoFieldMapping
+
+    mapping = CantoFieldMapping.current()
+    mapped = {
+        name.lower()
+        for name in (
+            mapping.category_field,
+            mapping.language_field,
+            mapping.region_field,
+            mapping.regulated_field,
+            mapping.expiry_field,
+        )
+        if name
+    }
+    return {k: v for k, v in asset.custom_fields.items() if k.lower() not in mapped}

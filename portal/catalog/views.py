@@ -45,6 +45,7 @@ def asset_detail(request, pk: int):
         "catalog/detail.html",
         {
             "asset": asset,
+            "other_fields": services.unmapped_fields(asset),
             "versions": asset.versions.all()[:50],
             "canto_url": services.canto_link(asset),
         },
