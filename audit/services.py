@@ -151,13 +151,19 @@ _VERIFY_COLUMNS = (
 
 
 def verify(chunk_size: int = 5000) -> Verification:
-    """Walk the whole chain in order; report the first sequence number that does not hold.
+    """Walk the chain in order up to its head; report the first sequence number that does
+    not hold.
 
     Detects an altered row (its hash no longer matches), a removed or reordered row (a gap
     or a broken link to the previous hash) and removed rows at the end (the head is ahead).
+    The head is read first, so events appended while the walk runs are not mistaken for
+    tampering; they are checked by the next verification.
     """
+    head = AuditChainHead.objects.filter(pk=1).first()
     expected_seq, prev_hash, count = 1, "", 0
     rows = AuditEvent.objects.order_by("seq").values_list(*_VERIFY_COLUMNS)
+    if head is not None:
+        rows = rows.filter(seq__lte=head.seq)
     for row in rows.iterator(chunk_size=chunk_size):
         fields = dict(zip(_VERIFY_COLUMNS, row, strict=True))
         seq = fields["seq"]
@@ -168,13 +174,14 @@ def verify(chunk_size: int = 5000) -> Verification:
         if event_hash(fields, prev_hash) != fields["hash"]:
             return Verification(count, False, seq, f"event #{seq} was altered")
         prev_hash, expected_seq, count = fields["hash"], seq + 1, count + 1
-    head = AuditChainHead.objects.filter(pk=1).first()
-    if head is None and count:
-        return Verification(count, False, count, "the chain head is missing")
-    if head is not None and (head.seq != count or head.hash != prev_hash):
-        if head.seq > count:
-            return Verification(
-                count, False, count + 1, f"events #{count + 1} to #{head.seq} are missing"
-            )
+    if head is None:
+        if count:
+            return Verification(count, False, count, "the chain head is missing")
+        return Verification(0, True)
+    if head.seq > count:
+        return Verification(
+            count, False, count + 1, f"events #{count + 1} to #{head.seq} are missing"
+        )
+    if head.hash != prev_hash:
         return Verification(count, False, head.seq, "the chain head does not match the events")
     return Verification(count, True)

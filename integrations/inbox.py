@@ -1,5 +1,5 @@
 """The durable inbox: every received webhook is stored first, answered at once, and processed
-by a worker. Identical deliveries inside the deduplication window are stored once."""
+by a worker. Copies of an event that is still waiting are stored once."""
 
 from __future__ import annotations
 
@@ -36,14 +36,20 @@ def accept(
     remote_ip: str | None,
     dedup_seconds: int,
 ) -> tuple[InboxEvent, bool]:
-    """Store an accepted event; returns (event, created). A duplicate returns the first copy."""
+    """Store an accepted event; returns (event, created).
+
+    A copy of an event that is still waiting (not yet picked up by a worker) is merged into
+    it. Once work on it has started, the same body is a new event: Canto's webhooks say
+    which asset changed, not what, so a later identical hint may mean a later change.
+    """
     print_ = fingerprint(source, event_type, key)
     window_start = timezone.now() - timedelta(seconds=dedup_seconds)
     with transaction.atomic():
         earlier = (
             InboxEvent.objects.select_for_update()
-            .filter(fingerprint=print_, received_at__gte=window_start)
-            .exclude(status=InboxEvent.Status.REJECTED)
+            .filter(
+                fingerprint=print_, received_at__gte=window_start, status=InboxEvent.Status.PENDING
+            )
             .first()
         )
         if earlier is not None:
@@ -80,7 +86,7 @@ def reject(
 
 
 def process(event_id: int) -> str:
-    """Run the handler of one pending event; it is marked processed or failed with the error."""
+    """Run the handler of one waiting event; it ends processed, or failed with the error."""
     with transaction.atomic():
         event = (
             InboxEvent.objects.select_for_update()
@@ -88,8 +94,13 @@ def process(event_id: int) -> str:
             .first()
         )
         if event is None:
-            return "already processed"
-        InboxEvent.objects.filter(pk=event.pk).update(attempts=event.attempts + 1)
+            return "already processed or in progress"
+        # Claimed under the row lock: a second worker given the same event finds it taken.
+        InboxEvent.objects.filter(pk=event.pk).update(
+            attempts=event.attempts + 1,
+            status=InboxEvent.Status.PROCESSING,
+            claimed_at=timezone.now(),
+        )
     handler = _handlers.get(event.source)
     if handler is None:
         outcome, status = f"no handler for {event.source}", InboxEvent.Status.FAILED
@@ -102,6 +113,27 @@ def process(event_id: int) -> str:
             )
             raise
     InboxEvent.objects.filter(pk=event.pk).update(
-        status=status, processed_at=timezone.now(), error="" if status == "processed" else outcome
+        status=status,
+        processed_at=timezone.now(),
+        error="" if status == InboxEvent.Status.PROCESSED else outcome,
     )
     return outcome
+
+
+def stalled(older_than: timedelta, limit: int = 500) -> list[int]:
+    """Events that should be running but are not: never picked up (the broker was down when
+    they arrived) or claimed by a worker that died."""
+    now = timezone.now()
+    waiting = InboxEvent.objects.filter(
+        status=InboxEvent.Status.PENDING, received_at__lt=now - older_than
+    )
+    abandoned = InboxEvent.objects.filter(
+        status=InboxEvent.Status.PROCESSING, claimed_at__lt=now - 10 * older_than
+    )
+    ids = list(waiting.values_list("pk", flat=True)[:limit])
+    stuck = list(abandoned.values_list("pk", flat=True)[:limit])
+    if stuck:
+        InboxEvent.objects.filter(pk__in=stuck, status=InboxEvent.Status.PROCESSING).update(
+            status=InboxEvent.Status.PENDING
+        )
+    return ids + stuck

@@ -78,6 +78,7 @@ class InboxEvent(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
+        PROCESSING = "processing", "Processing"
         PROCESSED = "processed", "Processed"
         FAILED = "failed", "Failed"
         REJECTED = "rejected", "Rejected"
@@ -85,13 +86,14 @@ class InboxEvent(models.Model):
     source = models.CharField(max_length=20)
     event_type = models.CharField(max_length=64)
     fingerprint = models.CharField(max_length=64, db_index=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     body = models.TextField(blank=True)
     headers = models.JSONField(default=dict, blank=True)
     remote_ip = models.CharField(max_length=45, blank=True, null=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

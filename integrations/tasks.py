@@ -3,11 +3,9 @@
 from datetime import timedelta
 
 from celery import shared_task
-from django.utils import timezone
 
 from integrations import inbox
 from integrations.http import TransientError
-from integrations.models import InboxEvent
 
 
 @shared_task(
@@ -24,13 +22,8 @@ def process_inbox_event(event_id: int) -> str:
 
 @shared_task(name="integrations.tasks.sweep_inbox")
 def sweep_inbox() -> int:
-    """Queue pending events nobody picked up (the broker was down when they arrived)."""
-    cutoff = timezone.now() - timedelta(minutes=1)
-    ids = list(
-        InboxEvent.objects.filter(
-            status=InboxEvent.Status.PENDING, received_at__lt=cutoff
-        ).values_list("pk", flat=True)[:500]
-    )
+    """Queue events nobody is working on: missed by the broker, or left by a dead worker."""
+    ids = inbox.stalled(older_than=timedelta(minutes=2))
     for event_id in ids:
         process_inbox_event.delay(event_id)
     return len(ids)

@@ -201,8 +201,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "2000/min"},
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "portal.api.throttling.AnonThrottle",
+        "portal.api.throttling.UserThrottle",
     ],
 }
 SPECTACULAR_SETTINGS = {

@@ -155,11 +155,25 @@ def test_removing_the_newest_events_is_found():
 
 @pytest.mark.django_db
 def test_rewriting_a_row_with_a_recomputed_hash_breaks_the_next_link():
+    from audit.chain import event_hash
+    from audit.services import _VERIFY_COLUMNS
+
     events = _events(4)
-    forged = events[1]
-    _raw("UPDATE audit_auditevent SET hash = %s WHERE seq = 2", ["f" * 64])
+    row = dict(
+        zip(
+            _VERIFY_COLUMNS,
+            AuditEvent.objects.filter(seq=2).values_list(*_VERIFY_COLUMNS).get(),
+            strict=True,
+        )
+    )
+    row["reason"] = "rewritten, with a hash to match"
+    forged = event_hash(row, row["prev_hash"])
+    _raw(
+        "UPDATE audit_auditevent SET reason = %s, hash = %s WHERE seq = 2", [row["reason"], forged]
+    )
     result = verify()
-    assert not result.intact and result.first_bad_seq == forged.seq
+    assert not result.intact and result.first_bad_seq == events[2].seq == 3
+    assert result.problem == "event #3 does not link to #2"
 
 
 WRITER = """
@@ -198,3 +212,23 @@ def test_concurrent_writers_in_several_processes_leave_a_valid_chain():
     assert {n for n in AuditEvent.objects.values_list("actor_name", flat=True)} == {
         f"writer-{n}" for n in range(writers)
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_verifying_while_another_process_appends_finds_no_tampering():
+    _events(3)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER.format(count=150, n=9)],
+        cwd=ROOT,
+        env=child_env(),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    results = []
+    while writer.poll() is None:
+        results.append(verify())
+    _, err = writer.communicate(timeout=180)
+    assert writer.returncode == 0, err
+    results.append(verify())
+    assert all(r.intact for r in results), [r.problem for r in results if not r.intact]
+    assert len(results) > 1 and results[-1].verified == 153

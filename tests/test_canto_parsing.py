@@ -159,3 +159,16 @@ def test_field_mapping_is_configuration_not_code():
     payload = {**DOC, "additional": {"Asset type": "Flyer", "Legal review": "Required"}}
     asset = parse_asset(payload, CantoFieldMapping.current())
     assert asset.category == "Flyer" and asset.regulated is True
+
+
+def test_numbers_out_of_range_and_nul_characters_do_not_break_parsing(mapping):
+    hostile = {
+        **DOC,
+        "size": "1e400",
+        "name": "SDS\x00.pdf",
+        "versionHistory": [{"no": "99999999999", "currentVersion": "true"}],
+        "tag": ["ok\x00"],
+    }
+    asset = parse_asset(hostile, mapping)
+    assert asset.size is None and asset.name == "SDS.pdf" and asset.tags == ["ok"]
+    assert asset.version_no == 1 and asset.versions == []

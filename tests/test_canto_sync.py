@@ -37,9 +37,15 @@ def test_full_sync_mirrors_the_catalog(canto):
     assert asset.approval_status == remote["approvalStatus"]
     assert asset.versions.count() == len(remote["versionHistory"])
     assert Album.objects.filter(name="Partner requests", scheme="folder").exists()
-    assert Asset.objects.filter(regulated=True, category="Safety data sheet").exists() or not any(
-        a.category == "Safety data sheet" for a in Asset.objects.all()
-    )
+    # Regulated by the field mapping: the Regulated field, or a regulated category.
+    regulated = set(Asset.objects.filter(regulated=True).values_list("category", flat=True))
+    assert regulated and regulated <= {
+        "Safety data sheet",
+        "Warranty",
+        "Product claim",
+        "Regional disclosure",
+    }
+    assert not Asset.objects.filter(regulated=False, category="Safety data sheet").exists()
     completed = AuditEvent.objects.get(action="catalog.sync_completed")
     assert completed.after["created"] == 40
 
@@ -171,3 +177,16 @@ def _token(canto) -> str:
             "grant_type": "client_credentials",
         },
     ).json()["accessToken"]
+
+
+def test_an_asset_becoming_regulated_is_audited(canto):
+    run_catalog_sync(full=True)
+    asset = Asset.objects.filter(regulated=False).order_by("pk").first()
+    canto.control("POST", f"assets/{asset.canto_id}/metadata", {"additional": {"Regulated": "Yes"}})
+    run_catalog_sync(full=False)
+    asset.refresh_from_db()
+    assert asset.regulated is True
+    event = AuditEvent.objects.get(
+        action="catalog.asset_classification_changed", object_id=str(asset.pk)
+    )
+    assert (event.before["regulated"], event.after["regulated"]) == (False, True)

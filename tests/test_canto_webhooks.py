@@ -90,3 +90,18 @@ def test_unknown_event_type_and_wrong_method(client):
     assert _post(client, "teleport", _hint()).status_code == 404
     assert client.get(URL.format("metadata")).status_code == 405
     assert not InboxEvent.objects.filter(status="pending").exists()
+
+
+@pytest.mark.django_db
+def test_the_same_hint_after_work_started_is_a_new_event(client):
+    first = _post(client, "metadata", _hint()).json()["id"]
+    InboxEvent.objects.filter(pk=first).update(status="processed")
+    again = _post(client, "metadata", _hint())
+    assert again.json()["status"] == "accepted" and again.json()["id"] != first
+    assert InboxEvent.objects.filter(status="pending").count() == 1
+
+
+@pytest.mark.django_db
+def test_unknown_scheme_is_refused(client):
+    response = _post(client, "new-version", _hint(scheme="hologram"))
+    assert response.status_code == 400 and "scheme" in response.json()["error"]

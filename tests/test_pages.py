@@ -93,3 +93,32 @@ def test_admin_site_changes_are_audited(client, portal_admin):
         str(group.pk),
     )
     assert client.get(reverse("admin:audit_auditevent_changelist")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_admin_bulk_deletion_is_audited_per_object(client, portal_admin):
+    from django.contrib.auth.models import Group
+
+    client.force_login(portal_admin)
+    doomed = [Group.objects.create(name=f"Temporary {n}") for n in range(2)]
+    response = client.post(
+        reverse("admin:auth_group_changelist"),
+        {"action": "delete_selected", "_selected_action": [g.pk for g in doomed], "post": "yes"},
+    )
+    assert response.status_code == 302
+    deleted = AuditEvent.objects.filter(action="admin.deleted", object_type="auth.group")
+    assert sorted(deleted.values_list("object_label", flat=True)) == ["Temporary 0", "Temporary 1"]
+    assert set(deleted.values_list("actor_name", flat=True)) == {"ada"}
+
+
+@pytest.mark.django_db
+def test_api_token_keys_never_reach_the_audit_trail(client, portal_admin, manager):
+    from rest_framework.authtoken.models import Token
+
+    client.force_login(portal_admin)
+    client.post(reverse("admin:authtoken_tokenproxy_add"), {"user": manager.pk})
+    key = Token.objects.get(user=manager).key
+    client.post(reverse("admin:authtoken_tokenproxy_delete", args=[manager.pk]), {"post": "yes"})
+    events = AuditEvent.objects.filter(object_type__startswith="authtoken")
+    assert events.count() == 2
+    assert all(key not in f"{e.object_id} {e.object_label} {e.after}" for e in events)

@@ -182,11 +182,14 @@ class CantoClient:
                 return
 
     def get_asset(self, scheme: str, asset_id: str) -> dict | None:
+        """One asset, or None when Canto says it does not exist (404)."""
         try:
             data = self._get(f"{quote(scheme)}/{quote(asset_id)}")
         except NotFound:
             return None
-        return data if isinstance(data, dict) else None
+        if not isinstance(data, dict):
+            raise MalformedResponse("Canto asset answer is not an object", body=str(data)[:200])
+        return data
 
     def batch_content(self, refs: Iterable[tuple[str, str]]) -> list[Any]:
         """Assets by (scheme, id), at most 100 per call; missing ones are simply absent."""

@@ -55,13 +55,28 @@ def format_canto_time(value: datetime) -> str:
     return value.strftime(CANTO_TIME_FORMAT) + f"{value.microsecond // 1000:03d}"
 
 
+MAX_INT = 2**62
+
+
 def _int(value: Any, default: int | None = None) -> int | None:
     if value in (None, ""):
         return default
     try:
-        return int(float(str(value).strip()))
-    except ValueError:
+        number = int(float(str(value).strip()))
+    except (ValueError, OverflowError):
         return default
+    return number if 0 <= number < MAX_INT else default
+
+
+def _clean(value: Any) -> Any:
+    """Text as a database accepts it (PostgreSQL refuses NUL characters), recursively."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {_clean(str(k)): _clean(v) for k, v in value.items()}
+    return value
 
 
 def _strings(value: Any) -> list[str]:
@@ -160,7 +175,7 @@ def _versions(raw: Any) -> list[CantoVersion]:
         if not isinstance(item, dict):
             continue
         no = _int(item.get("no") or item.get("version"))
-        if no is None:
+        if no is None or no >= 2**31:
             continue
         versions.append(
             CantoVersion(
@@ -217,6 +232,7 @@ def parse_asset(raw: Any, mapping: CantoFieldMapping) -> CantoAsset:
     """Read one asset; raises ``ParseError`` naming what is wrong with it."""
     if not isinstance(raw, dict):
         raise ParseError(f"asset is a {type(raw).__name__}, not an object")
+    raw = _clean(raw)
     asset_id = str(raw.get("id") or "").strip()
     scheme = str(raw.get("scheme") or "").strip().lower()
     if not asset_id or len(asset_id) > 64:

@@ -61,20 +61,22 @@ def run_catalog_sync(
     since = None if full else _since()
     kind = SyncRun.Kind.CANTO_INCREMENTAL if since else SyncRun.Kind.CANTO_FULL
     run = start_run(kind)
-    client = client or CantoClient.from_settings()
-    mapping = CantoFieldMapping.current()
-    # Unchanged Canto times can be trusted unless the field mapping changed since the last
-    # good full run; then every asset is read again under the new mapping.
-    last_full = SyncRun.objects.filter(
-        lock_key=LOCK_KEY, kind=SyncRun.Kind.CANTO_FULL, state=SyncRun.State.SUCCEEDED
-    ).first()
-    trust_time = last_full is not None and (
-        mapping.pk is None or mapping.updated_at < last_full.started_at
-    )
     try:
+        client = client or CantoClient.from_settings()
+        mapping = CantoFieldMapping.current()
+        # Unchanged Canto times can be trusted unless the field mapping changed since the last
+        # good full run; then every asset is read again under the new mapping.
+        last_full = SyncRun.objects.filter(
+            lock_key=LOCK_KEY, kind=SyncRun.Kind.CANTO_FULL, state=SyncRun.State.SUCCEEDED
+        ).first()
+        trust_time = last_full is not None and (
+            mapping.pk is None or mapping.updated_at < last_full.started_at
+        )
         if since is None:
             sync_tree(client)
-        filters = {"sortBy": "time", "sortDirection": "ascending"}
+        # Newest first: an asset changed during the walk moves to pages already read, so
+        # offset paging may read something twice but never skips anything.
+        filters = {"sortBy": "time", "sortDirection": "descending"}
         if since is not None:
             filters["lastModified"] = f"{format_canto_time(since)}.."
             SyncRun.objects.filter(pk=run.pk).update(since=since)
@@ -174,9 +176,14 @@ def mark_deleted(canto_ids: list[str], run: SyncRun | None = None) -> int:
 def refresh_asset(scheme: str, canto_id: str, client: CantoClient | None = None) -> str:
     """Re-read one asset from Canto (a webhook's hint) and apply it; returns what happened."""
     client = client or CantoClient.from_settings()
-    raw = client.get_asset(scheme, canto_id)
+    known = Asset.objects.filter(canto_id=canto_id).values_list("scheme", flat=True).first()
+    raw = client.get_asset(known or scheme, canto_id)
     if raw is None:
-        return "deleted" if mark_deleted([canto_id]) else "absent"
+        # Deleted only if Canto cannot find it by id either (a wrong scheme also gives 404).
+        found = client.batch_content([(known or scheme, canto_id)])
+        if not found:
+            return "deleted" if mark_deleted([canto_id]) else "absent"
+        raw = found[0]
     result = apply_assets([raw], mapping=CantoFieldMapping.current(), detailed=True)
     if result.failures:
         _, error, _ = result.failures[0]

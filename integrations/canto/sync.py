@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -110,6 +110,15 @@ def _changes(row: Asset, parsed: CantoAsset) -> list[dict[str, Any]]:
                 "after": {"version": parsed.version_no, "md5": parsed.md5},
             }
         )
+    if parsed.regulated != row.regulated or parsed.expires_at != row.expires_at:
+        entries.append(
+            {
+                "action": "catalog.asset_classification_changed",
+                "obj": row,
+                "before": {"regulated": row.regulated, "expires_at": row.expires_at},
+                "after": {"regulated": parsed.regulated, "expires_at": parsed.expires_at},
+            }
+        )
     if parsed.approval_status != row.approval_status:
         entries.append(
             {
@@ -189,17 +198,49 @@ def apply_assets(
             continue
         parsed_by_id[parsed.id] = parsed
     result.failed = len(result.failures)
-    for attempt in (1, 2):
+    try:
+        with transaction.atomic():
+            _write(parsed_by_id, result, detailed=detailed, skipped=skipped)
+    except DatabaseError:
+        if len(parsed_by_id) + len(skipped) <= 1:
+            raise
+        # One asset the database refuses must not sink its page: write them one by one.
+        result.created = result.updated = result.unchanged = 0
+        _write_one_by_one(parsed_by_id, result, detailed=detailed, skipped=skipped)
+    if run is not None:
+        _count(run, result, seen=len(parsed_by_id) + result.failed + len(skipped))
+    return result
+
+
+def _write_one_by_one(
+    parsed_by_id: dict[str, CantoAsset], result: PageResult, *, detailed: bool, skipped: list[int]
+) -> None:
+    if skipped:
+        Asset.objects.filter(pk__in=skipped).update(last_seen_at=timezone.now())
+        result.unchanged += len(skipped)
+    for canto_id, parsed in parsed_by_id.items():
         try:
             with transaction.atomic():
-                _write(parsed_by_id, result, detailed=detailed, run=run, skipped=skipped)
-            return result
-        except IntegrityError:
-            # Another writer (a webhook refresh) created one of these assets meanwhile.
-            if attempt == 2:
-                raise
-            result.created = result.updated = result.unchanged = 0
-    return result
+                _write({canto_id: parsed}, result, detailed=detailed, skipped=[])
+        except DatabaseError as exc:
+            log.warning("Canto asset %s refused by the database: %s", canto_id, exc)
+            result.failures.append((canto_id, f"refused by the database: {exc}"[:1000], ""))
+    result.failed = len(result.failures)
+
+
+def _count(run: SyncRun, result: PageResult, *, seen: int) -> None:
+    SyncFailure.objects.bulk_create(
+        SyncFailure(run=run, external_id=i, error=e, payload=p) for i, e, p in result.failures
+    )
+    SyncRun.objects.filter(pk=run.pk).update(
+        seen=F("seen") + seen,
+        created=F("created") + result.created,
+        updated=F("updated") + result.updated,
+        unchanged=F("unchanged") + result.unchanged,
+        failed=F("failed") + result.failed,
+        pages=F("pages") + 1,
+        heartbeat_at=timezone.now(),
+    )
 
 
 def _write(
@@ -207,11 +248,13 @@ def _write(
     result: PageResult,
     *,
     detailed: bool,
-    run: SyncRun | None,
     skipped: list[int],
 ) -> None:
     now = timezone.now()
-    existing = {a.canto_id: a for a in Asset.objects.filter(canto_id__in=list(parsed_by_id))}
+    existing = {
+        a.canto_id: a
+        for a in Asset.objects.select_for_update().filter(canto_id__in=list(parsed_by_id))
+    }
     creates, updates, unchanged_ids, entries = [], [], list(skipped), []
     for canto_id, parsed in parsed_by_id.items():
         values = _values(parsed, now)
@@ -220,6 +263,10 @@ def _write(
             creates.append(Asset(canto_id=canto_id, **values))
             continue
         if row.content_hash == values["content_hash"] and not row.deleted_in_canto:
+            unchanged_ids.append(row.pk)
+            continue
+        if parsed.modified and row.canto_modified and parsed.modified < row.canto_modified:
+            # This page was fetched before a webhook refresh wrote something newer.
             unchanged_ids.append(row.pk)
             continue
         entries.extend(_changes(row, parsed))
@@ -277,19 +324,6 @@ def _write(
     result.created += len(creates)
     result.updated += len(updates)
     result.unchanged += len(unchanged_ids)
-    if run is not None:
-        SyncFailure.objects.bulk_create(
-            SyncFailure(run=run, external_id=i, error=e, payload=p) for i, e, p in result.failures
-        )
-        SyncRun.objects.filter(pk=run.pk).update(
-            seen=F("seen") + len(parsed_by_id) + result.failed + len(skipped),
-            created=F("created") + len(creates),
-            updated=F("updated") + len(updates),
-            unchanged=F("unchanged") + len(unchanged_ids),
-            failed=F("failed") + result.failed,
-            pages=F("pages") + 1,
-            heartbeat_at=now,
-        )
 
 
 def _write_versions(assets: list[Asset], parsed_by_id: dict[str, CantoAsset]) -> None:

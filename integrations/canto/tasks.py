@@ -9,7 +9,9 @@ from integrations.canto.runs import SyncAlreadyRunning, run_catalog_sync
 log = logging.getLogger(__name__)
 
 
-@shared_task(name="integrations.canto.tasks.sync_catalog")
+# A full sync of a large catalog outlasts the default task limits; still well inside the
+# broker's visibility timeout, so a long run is never delivered twice.
+@shared_task(name="integrations.canto.tasks.sync_catalog", soft_time_limit=3600, time_limit=3660)
 def sync_catalog(full: bool = False) -> dict:
     """A full or incremental catalog sync; skipped (not failed) while another one runs."""
     try:

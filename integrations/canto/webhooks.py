@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from integrations import inbox
+from integrations.canto.parsing import SCHEMES
 from portal.context import WEBHOOK, Actor, acting_as, current
 
 ASSET_EVENTS = {
@@ -70,9 +71,13 @@ def receive(request: HttpRequest, event: str) -> JsonResponse:
     ):
         return _refuse(event, kept, 403, "Secure token missing or wrong.")
     if event in ASSET_EVENTS and not (
-        isinstance(data.get("id"), str) and data["id"] and isinstance(data.get("scheme"), str)
+        isinstance(data.get("id"), str)
+        and 0 < len(data["id"]) <= 64
+        and str(data.get("scheme", "")).lower() in SCHEMES
     ):
-        return _refuse(event, kept, 400, "Asset events need string 'id' and 'scheme' fields.")
+        return _refuse(
+            event, kept, 400, "Asset events need an 'id' and a 'scheme' (one of Canto's schemes)."
+        )
     with acting_as(Actor(WEBHOOK, "Canto webhook"), via="webhook"):
         stored, created = inbox.accept(
             source="canto",

@@ -29,8 +29,18 @@ def canto_link(asset: Asset) -> str:
 
 
 def fetch_preview(asset: Asset) -> tuple[bytes, str] | None:
+    """One short try: a page of thumbnails must not wait on Canto's retry policy."""
+    client = CantoClient(
+        settings.CANTO_BASE_URL,
+        settings.CANTO_OAUTH_URL,
+        settings.CANTO_APP_ID,
+        settings.CANTO_APP_SECRET,
+        timeout=(2.0, 5.0),
+        max_attempts=1,
+        rate=settings.CANTO_RATE_LIMIT,
+    )
     try:
-        content, content_type = CantoClient.from_settings().preview(asset.scheme, asset.canto_id)
+        content, content_type = client.preview(asset.scheme, asset.canto_id)
     except ApiError as exc:
         log.info("No preview for %s: %s", asset.canto_id, exc)
         return None

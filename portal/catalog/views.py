@@ -61,8 +61,10 @@ def asset_preview(request, pk: int):
     key = f"preview:{asset.canto_id}:{asset.version_no}"
     cached = cache.get(key)
     if cached is None:
-        cached = services.fetch_preview(asset) or (PLACEHOLDER.encode(), "image/svg+xml")
-        cache.set(key, cached, 3600)
+        fetched = services.fetch_preview(asset)
+        # A passing failure is tried again within a minute; a real preview is kept an hour.
+        cached = fetched or (PLACEHOLDER.encode(), "image/svg+xml")
+        cache.set(key, cached, 3600 if fetched else 60)
     content, content_type = cached
     response = HttpResponse(content, content_type=content_type)
     # Previews can be SVG: never let one run script or load anything.

@@ -1,5 +1,6 @@
 """Liveness and readiness probes for load balancers and orchestrators."""
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -42,6 +43,7 @@ def readyz(request):
         "status": "fail" if failed else "ok",
         "checks": {name: ("fail" if error else "ok") for name, error in checks.items()},
     }
-    if failed:
+    # What failed, in detail, only for staff: driver messages can name hosts and users.
+    if failed and (settings.DEBUG or request.user.is_staff):
         body["errors"] = failed
     return JsonResponse(body, status=503 if failed else 200)
