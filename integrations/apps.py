@@ -7,6 +7,9 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from integrations import actions, inbox  # noqa: F401  (registers audit actions)
-        from integrations.canto import webhooks
+        from integrations.canto import webhooks as canto
+        from integrations.tradinggrid import operations  # noqa: F401  (outbox operations)
+        from integrations.tradinggrid import webhooks as tradinggrid
 
-        inbox.register_handler("canto", webhooks.handle)
+        inbox.register_handler("canto", canto.handle)
+        inbox.register_handler("tradinggrid", tradinggrid.handle)

@@ -1,6 +1,6 @@
 import django_filters
 
-from integrations.models import SyncRun
+from integrations.models import OutboxMessage, SyncRun
 
 
 class SyncRunFilter(django_filters.FilterSet):
@@ -10,3 +10,12 @@ class SyncRunFilter(django_filters.FilterSet):
     class Meta:
         model = SyncRun
         fields = ["kind", "state"]
+
+
+class OutboxFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=OutboxMessage.Status.choices)
+    operation = django_filters.CharFilter(lookup_expr="icontains")
+
+    class Meta:
+        model = OutboxMessage
+        fields = ["status", "operation"]

@@ -33,14 +33,26 @@ class ApiError(Exception):
         body: str = "",
         method: str = "",
         url: str = "",
+        problem: dict | None = None,
     ):
         self.status = status
         self.body = body
         self.method = method
         self.url = url
+        # An RFC 7807 problem document, when the service sent one.
+        self.problem = problem or {}
         detail = f" (HTTP {status})" if status else ""
         excerpt = f": {body}" if body else ""
         super().__init__(f"{message}{detail} {method} {url}{excerpt}".strip())
+
+    @property
+    def field_errors(self) -> list[tuple[str, str]]:
+        errors = self.problem.get("errors") if isinstance(self.problem, dict) else None
+        return [
+            (str(e.get("field", "")), str(e.get("code", "")))
+            for e in errors or []
+            if isinstance(e, dict)
+        ]
 
 
 class TransientError(ApiError):
@@ -65,6 +77,17 @@ class NotFound(ClientError):
 
 class MalformedResponse(ApiError):
     """The answer could not be read (truncated JSON, an HTML page where JSON was due, ...)."""
+
+
+def problem_document(response: requests.Response) -> dict | None:
+    """The ``application/problem+json`` body of an error response, if that is what it is."""
+    if "problem+json" not in response.headers.get("Content-Type", ""):
+        return None
+    try:
+        data = response.json()
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def body_excerpt(response: requests.Response, limit: int = 300) -> str:
@@ -226,6 +249,7 @@ class HttpClient:
                 body=excerpt,
                 method=method,
                 url=url,
+                problem=problem_document(response),
             )
 
     def _wait_or_raise(self, error: TransientError, attempt: int) -> None:

@@ -34,24 +34,27 @@ def accept(
     key: str,
     headers: dict,
     remote_ip: str | None,
-    dedup_seconds: int,
+    dedup_seconds: int | None = None,
 ) -> tuple[InboxEvent, bool]:
     """Store an accepted event; returns (event, created).
 
-    A copy of an event that is still waiting (not yet picked up by a worker) is merged into
-    it. Once work on it has started, the same body is a new event: Canto's webhooks say
-    which asset changed, not what, so a later identical hint may mean a later change.
+    With ``dedup_seconds``, a copy of an event that is still waiting (not yet picked up by a
+    worker) within that window is merged into it; once work on it has started, the same body
+    is a new event (Canto's webhooks say which asset changed, not what, so a later identical
+    hint may mean a later change). Without it, ``key`` is a unique event id: any earlier
+    copy, whatever its state, makes this one a duplicate.
     """
     print_ = fingerprint(source, event_type, key)
-    window_start = timezone.now() - timedelta(seconds=dedup_seconds)
-    with transaction.atomic():
-        earlier = (
-            InboxEvent.objects.select_for_update()
-            .filter(
-                fingerprint=print_, received_at__gte=window_start, status=InboxEvent.Status.PENDING
-            )
-            .first()
+    earlier_events = InboxEvent.objects.select_for_update().filter(fingerprint=print_)
+    if dedup_seconds is not None:
+        window_start = timezone.now() - timedelta(seconds=dedup_seconds)
+        earlier_events = earlier_events.filter(
+            received_at__gte=window_start, status=InboxEvent.Status.PENDING
         )
+    else:
+        earlier_events = earlier_events.exclude(status=InboxEvent.Status.REJECTED)
+    with transaction.atomic():
+        earlier = earlier_events.first()
         if earlier is not None:
             return earlier, False
         event = InboxEvent.objects.create(

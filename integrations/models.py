@@ -9,6 +9,8 @@ class SyncRun(models.Model):
     class Kind(models.TextChoices):
         CANTO_FULL = "canto_full", "Canto full sync"
         CANTO_INCREMENTAL = "canto_incremental", "Canto incremental sync"
+        TG_FULL = "tg_full", "Trading Grid full sync"
+        TG_INCREMENTAL = "tg_incremental", "Trading Grid incremental sync"
 
     class State(models.TextChoices):
         RUNNING = "running", "Running"
@@ -145,3 +147,43 @@ class CantoFieldMapping(models.Model):
     @staticmethod
     def split(value: str) -> set[str]:
         return {part.strip().lower() for part in value.split(",") if part.strip()}
+
+
+class OutboxMessage(models.Model):
+    """A write the portal owes Trading Grid or Canto, saved with the decision that caused it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        RETRYING = "retrying", "Waiting to retry"
+        SENT = "sent", "Sent"
+        DEAD = "dead", "Dead"
+        CANCELLED = "cancelled", "Cancelled"
+
+    operation = models.CharField(max_length=64)
+    payload = models.JSONField(default=dict)
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    last_status = models.PositiveIntegerField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    requested_by = models.CharField(max_length=150, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
+            models.Index(fields=["object_type", "object_id"], name="outbox_object_idx"),
+        ]
+        permissions = [("manage_outbox", "Can retry or cancel outbox messages")]
+
+    def __str__(self) -> str:
+        return f"{self.operation} #{self.pk} ({self.status})"

@@ -27,3 +27,11 @@ def sweep_inbox() -> int:
     for event_id in ids:
         process_inbox_event.delay(event_id)
     return len(ids)
+
+
+@shared_task(name="integrations.tasks.relay_outbox")
+def relay_outbox() -> dict:
+    """Deliver every due outbox message (kicked after each commit that owes one, and by beat)."""
+    from integrations import outbox
+
+    return outbox.relay()

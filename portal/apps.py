@@ -8,7 +8,7 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from portal import jobs, roles  # noqa: F401  (connects Celery signal receivers)
+        from portal import actions, jobs, roles  # noqa: F401  (actions, Celery receivers)
 
         # After every app's migration: permissions of apps migrated later exist only then.
         post_migrate.connect(roles.sync_roles_after_migrate)

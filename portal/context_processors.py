@@ -9,11 +9,15 @@ def navigation(request):
     nav = [("dashboard", "Dashboard")]
     if user.has_perm("portal.view_asset"):
         nav.append(("catalog:list", "Catalog"))
+    if user.has_perm("portal.view_community"):
+        nav.append(("communities:list", "Communities"))
     if user.has_perm("audit.view_auditevent"):
         nav.append(("audit:list", "Audit trail"))
     if user.has_perm("portal.view_jobrun"):
         nav.append(("jobs", "Jobs"))
     if user.has_perm("integrations.view_syncrun"):
         nav.append(("catalog:syncs", "Syncs"))
+    if user.has_perm("integrations.view_outboxmessage"):
+        nav.append(("operations:outbox", "Outbox"))
     nav.append(("api-docs", "API"))
     return {"nav": nav, "user_roles": role_names(user)}

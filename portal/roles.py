@@ -18,13 +18,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "portal.view_asset",
         "portal.start_sync",
         "integrations.view_syncrun",
+        "portal.view_community",
+        "portal.view_partner",
+        "integrations.view_outboxmessage",
     ],
-    COMPLIANCE_REVIEWER: ["portal.view_asset"],
+    COMPLIANCE_REVIEWER: ["portal.view_asset", "portal.view_community", "portal.view_partner"],
     AUDITOR: [
         "audit.view_auditevent",
         "portal.view_jobrun",
         "portal.view_asset",
         "integrations.view_syncrun",
+        "portal.view_community",
+        "portal.view_partner",
     ],
 }
 # Portal admins hold every permission of these apps (and manage users and groups).

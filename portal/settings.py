@@ -262,9 +262,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.prune_job_runs",
         "schedule": timedelta(hours=6),
     },
+    "relay-outbox": {
+        "task": "integrations.tasks.relay_outbox",
+        "schedule": timedelta(seconds=env.int("OUTBOX_RELAY_EVERY_SECONDS", default=30)),
+    },
     "sweep-inbox": {
         "task": "integrations.tasks.sweep_inbox",
         "schedule": timedelta(minutes=1),
+    },
+    "tradinggrid-partner-sync": {
+        "task": "integrations.tradinggrid.tasks.sync_partners",
+        "schedule": timedelta(minutes=env.int("TRADINGGRID_SYNC_EVERY_MINUTES", default=10)),
+        "kwargs": {"full": False},
+    },
+    "tradinggrid-full-partner-sync": {
+        "task": "integrations.tradinggrid.tasks.sync_partners",
+        "schedule": crontab(hour=env.int("TRADINGGRID_FULL_SYNC_HOUR", default=3), minute=15),
+        "kwargs": {"full": True},
     },
     "canto-incremental-sync": {
         "task": "integrations.canto.tasks.sync_catalog",
@@ -299,6 +313,31 @@ CANTO_SYNC_OVERLAP_SECONDS = env.int("CANTO_SYNC_OVERLAP_SECONDS", default=120)
 CANTO_SYNC_STALE_MINUTES = env.int("CANTO_SYNC_STALE_MINUTES", default=30)
 CANTO_WEBHOOK_MAX_BYTES = env.int("CANTO_WEBHOOK_MAX_BYTES", default=16 * 1024)
 CANTO_WEBHOOK_DEDUP_SECONDS = env.int("CANTO_WEBHOOK_DEDUP_SECONDS", default=300)
+# Trading Grid (the Active Community adapter) ---------------------------------------------------
+TRADINGGRID_SANDBOX_PORT = env.int("TRADINGGRID_SANDBOX_PORT", default=8102)
+TRADINGGRID_SANDBOX = not env("TRADINGGRID_BASE_URL", default="")
+TRADINGGRID_BASE_URL = env(
+    "TRADINGGRID_BASE_URL", default=f"http://127.0.0.1:{TRADINGGRID_SANDBOX_PORT}"
+)
+TRADINGGRID_TENANT_ID = env("TRADINGGRID_TENANT_ID", default="sandbox-tenant")
+TRADINGGRID_CLIENT_ID = env("TRADINGGRID_CLIENT_ID", default="sandbox-client")
+TRADINGGRID_CLIENT_SECRET = env("TRADINGGRID_CLIENT_SECRET", default="sandbox-secret")
+TRADINGGRID_WEBHOOK_SECRET = env("TRADINGGRID_WEBHOOK_SECRET", default="sandbox-webhook-secret")
+TRADINGGRID_SANDBOX_WEBHOOK_URL = f"{PORTAL_URL}/webhooks/tradinggrid/"
+TRADINGGRID_CONNECT_TIMEOUT = env.float("TRADINGGRID_CONNECT_TIMEOUT", default=5.0)
+TRADINGGRID_READ_TIMEOUT = env.float("TRADINGGRID_READ_TIMEOUT", default=30.0)
+TRADINGGRID_MAX_ATTEMPTS = env.int("TRADINGGRID_MAX_ATTEMPTS", default=5)
+TRADINGGRID_RATE_LIMIT = env.float("TRADINGGRID_RATE_LIMIT", default=20.0)
+TRADINGGRID_PAGE_SIZE = env.int("TRADINGGRID_PAGE_SIZE", default=100)
+TRADINGGRID_WEBHOOK_MAX_BYTES = env.int("TRADINGGRID_WEBHOOK_MAX_BYTES", default=64 * 1024)
+
+# Outbox: external writes owed to Trading Grid and Canto.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_BASE_DELAY = env.float("OUTBOX_BASE_DELAY", default=5.0)
+OUTBOX_MAX_DELAY = env.float("OUTBOX_MAX_DELAY", default=15 * 60.0)
+OUTBOX_BATCH = env.int("OUTBOX_BATCH", default=50)
+OUTBOX_CLAIM_SECONDS = env.int("OUTBOX_CLAIM_SECONDS", default=300)
+
 # Defaults of the admin-editable field mapping (Canto custom fields are tenant configuration).
 CANTO_FIELDS = {
     "category": env("CANTO_FIELD_CATEGORY", default="Category"),

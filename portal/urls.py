@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from integrations.canto import webhooks as canto_webhooks
+from integrations.tradinggrid import webhooks as tradinggrid_webhooks
 from portal.views import dashboard, health, jobs
 
 admin.site.site_header = "Partner content portal administration"
@@ -17,7 +18,10 @@ urlpatterns = [
     path("jobs/<int:pk>/", jobs.job_detail, name="job-detail"),
     path("audit/", include("audit.urls")),
     path("catalog/", include("portal.catalog.urls")),
+    path("communities/", include("portal.communities.urls")),
+    path("operations/", include("integrations.urls")),
     path("webhooks/canto/<slug:event>/", canto_webhooks.receive, name="canto-webhook"),
+    path("webhooks/tradinggrid/", tradinggrid_webhooks.receive, name="tradinggrid-webhook"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("api/v1/", include(("portal.api.urls", "api"))),

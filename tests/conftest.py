@@ -109,3 +109,28 @@ def canto(_canto_process):
     _canto_process.reset(assets=40)
     cache.clear()
     return _canto_process
+
+
+@pytest.fixture(scope="session")
+def _tradinggrid_process(tmp_path_factory):
+    from tests.sandboxes import Sandbox
+
+    sandbox = Sandbox(
+        "tradinggrid",
+        settings.TRADINGGRID_SANDBOX_TEST_PORT,
+        tmp_path_factory.mktemp("tradinggrid") / "sandbox.log",
+        "--webhook-url",
+        "http://127.0.0.1:9/webhooks/tradinggrid/",
+    ).start()
+    yield sandbox
+    sandbox.stop()
+
+
+@pytest.fixture
+def tradinggrid(_tradinggrid_process):
+    """The Trading Grid sandbox, reset to its seeded communities, with no cached token."""
+    from django.core.cache import cache
+
+    _tradinggrid_process.control("POST", "reset", {"seed": 1})
+    cache.clear()
+    return _tradinggrid_process

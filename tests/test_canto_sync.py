@@ -9,9 +9,10 @@ from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEvent
 from audit.services import verify
-from integrations.canto.runs import SyncAlreadyRunning, run_catalog_sync, start_run
+from integrations.canto.runs import run_catalog_sync, start_run
 from integrations.canto.sync import apply_assets
 from integrations.models import CantoFieldMapping, SyncRun
+from integrations.syncruns import SyncAlreadyRunning
 from portal.models import Album, Asset, AssetVersion
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from audit.services import record, record_many
@@ -16,35 +16,16 @@ from integrations.canto.client import CantoClient, SearchPage
 from integrations.canto.parsing import format_canto_time
 from integrations.canto.sync import LOCK_KEY, apply_assets, sync_tree
 from integrations.models import CantoFieldMapping, SyncRun
-from portal.context import current
+from integrations.syncruns import start_run as start_sync_run
 from portal.models import Asset
 
 log = logging.getLogger(__name__)
 Progress = Callable[[SyncRun], None]
 
 
-class SyncAlreadyRunning(Exception):
-    pass
-
-
 def start_run(kind: str) -> SyncRun:
-    """Take the catalog lock by creating a running run; a stale run's lock is broken first."""
-    stale_before = timezone.now() - timedelta(minutes=settings.CANTO_SYNC_STALE_MINUTES)
-    SyncRun.objects.filter(
-        lock_key=LOCK_KEY, state=SyncRun.State.RUNNING, heartbeat_at__lt=stale_before
-    ).update(
-        state=SyncRun.State.FAILED,
-        finished_at=timezone.now(),
-        error="Abandoned: no progress for too long (the worker probably stopped).",
-    )
-    try:
-        with transaction.atomic():
-            return SyncRun.objects.create(
-                kind=kind, lock_key=LOCK_KEY, requested_by=current().resolved_actor().name
-            )
-    except IntegrityError:
-        running = SyncRun.objects.filter(lock_key=LOCK_KEY, state=SyncRun.State.RUNNING).first()
-        raise SyncAlreadyRunning(f"{running or 'A catalog sync'} is still running.") from None
+    """Take the catalog lock (see ``integrations.syncruns``)."""
+    return start_sync_run(kind, LOCK_KEY)
 
 
 def _since() -> timezone.datetime | None:

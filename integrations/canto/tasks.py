@@ -4,7 +4,8 @@ import logging
 
 from celery import shared_task
 
-from integrations.canto.runs import SyncAlreadyRunning, run_catalog_sync
+from integrations.canto.runs import run_catalog_sync
+from integrations.syncruns import SyncAlreadyRunning
 
 log = logging.getLogger(__name__)
 

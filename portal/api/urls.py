@@ -3,9 +3,12 @@ from rest_framework.routers import DefaultRouter
 from audit.api import AuditEventViewSet
 from portal.api.views import JobRunViewSet
 from portal.catalog.api import AssetViewSet
+from portal.communities.api import CommunityViewSet, PartnerViewSet
 
 router = DefaultRouter()
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 router.register("jobs", JobRunViewSet, basename="job")
 router.register("assets", AssetViewSet, basename="asset")
+router.register("communities", CommunityViewSet, basename="community")
+router.register("partners", PartnerViewSet, basename="partner")
 urlpatterns = router.urls

@@ -1,4 +1,15 @@
 from portal.models.catalog import Album, Asset, AssetVersion
+from portal.models.communities import Community, Contact, Membership, Partner, RegionGrant
 from portal.models.jobs import JobRun
 
-__all__ = ["Album", "Asset", "AssetVersion", "JobRun"]
+__all__ = [
+    "Album",
+    "Asset",
+    "AssetVersion",
+    "Community",
+    "Contact",
+    "JobRun",
+    "Membership",
+    "Partner",
+    "RegionGrant",
+]

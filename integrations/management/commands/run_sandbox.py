@@ -36,8 +36,40 @@ def run_canto(host: str, port: int, options: dict[str, Any]) -> tuple[ThreadingW
     return server, f"Canto sandbox listening on {server.url} ({count} assets)"
 
 
+def run_tradinggrid(
+    host: str, port: int, options: dict[str, Any]
+) -> tuple[ThreadingWSGIServer, str]:
+    """Seed and serve the Trading Grid sandbox; returns the server and its announcement."""
+    from integrations.sandbox.tradinggrid import start
+
+    server, sandbox = start(
+        host,
+        port,
+        seed_value=options["seed"],
+        tenant_id=options["tenant"] or getattr(settings, "TRADINGGRID_TENANT_ID", "sandbox-tenant"),
+        client_id=options["client_id"]
+        or getattr(settings, "TRADINGGRID_CLIENT_ID", "sandbox-client"),
+        client_secret=options["client_secret"]
+        or getattr(settings, "TRADINGGRID_CLIENT_SECRET", "sandbox-secret"),
+        webhook_url=options["webhook_url"]
+        or getattr(
+            settings,
+            "TRADINGGRID_SANDBOX_WEBHOOK_URL",
+            "http://127.0.0.1:8000/webhooks/tradinggrid/",
+        ),
+        webhook_secret=options["webhook_secret"]
+        or getattr(settings, "TRADINGGRID_WEBHOOK_SECRET", "sandbox-webhook-secret"),
+    )
+    info = sandbox.info()
+    return server, (
+        f"Trading Grid sandbox listening on {server.url} "
+        f"({len(info['communities'])} communities, {info['partners']} partners)"
+    )
+
+
 RUNNERS: dict[str, Callable[[str, int, dict[str, Any]], tuple[ThreadingWSGIServer, str]]] = {
     "canto": run_canto,
+    "tradinggrid": run_tradinggrid,
 }
 
 
@@ -55,6 +87,10 @@ class Command(BaseCommand):
         parser.add_argument("--webhook-token", default="", help="secure_token sent with webhooks")
         parser.add_argument("--app-id", default="", help="OAuth app_id the sandbox accepts")
         parser.add_argument("--app-secret", default="", help="OAuth app_secret it accepts")
+        parser.add_argument("--webhook-secret", default="", help="HMAC secret of sent events")
+        parser.add_argument("--tenant", default="", help="tenant id of the token URL")
+        parser.add_argument("--client-id", default="", help="OAuth client id it accepts")
+        parser.add_argument("--client-secret", default="", help="OAuth client secret it accepts")
 
     def handle(self, *args: Any, kind: str, host: str, port: int, **options: Any) -> None:
         stop = threading.Event()

@@ -2,8 +2,9 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from integrations.canto.runs import SyncAlreadyRunning, run_catalog_sync
+from integrations.canto.runs import run_catalog_sync
 from integrations.http import ApiError
+from integrations.syncruns import SyncAlreadyRunning
 from portal.context import SYSTEM, Actor, acting_as
 
 

@@ -53,6 +53,17 @@ class Command(BaseCommand):
                 "--webhook-url",
                 f"http://{host}:{port}/webhooks/canto/",
             ]
+        if settings.TRADINGGRID_SANDBOX:
+            commands["tradinggrid-sandbox"] = [
+                python,
+                "manage.py",
+                "run_sandbox",
+                "tradinggrid",
+                "--port",
+                str(settings.TRADINGGRID_SANDBOX_PORT),
+                "--webhook-url",
+                f"http://{host}:{port}/webhooks/tradinggrid/",
+            ]
         processes: dict[str, subprocess.Popen] = {}
         stopping = False
 
@@ -103,11 +114,15 @@ class Command(BaseCommand):
     def _first_sync(self) -> None:
         """A new installation gets its catalog right away instead of at the next schedule."""
         from integrations.canto.tasks import sync_catalog
-        from portal.models import Asset
+        from integrations.tradinggrid.tasks import sync_partners
+        from portal.models import Asset, Community
 
         if not Asset.objects.exists():
             sync_catalog.delay(full=True)
             self.stdout.write("The catalog is empty: a full Canto sync was queued.")
+        if not Community.objects.exists():
+            sync_partners.delay(full=True)
+            self.stdout.write("No communities yet: a full Trading Grid sync was queued.")
 
     def _banner(self, url: str) -> None:
         logins = "\n".join(
@@ -122,6 +137,12 @@ class Command(BaseCommand):
                     f"  Canto sandbox (play the content team): "
                     f"{settings.CANTO_BASE_URL}/_sandbox/\n"
                     if settings.CANTO_SANDBOX
+                    else ""
+                )
+                + (
+                    f"  Trading Grid sandbox (play a partner): "
+                    f"{settings.TRADINGGRID_BASE_URL}/_sandbox/\n"
+                    if settings.TRADINGGRID_SANDBOX
                     else ""
                 )
                 + "  Ctrl-C stops everything.\n"

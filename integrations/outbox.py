@@ -1,0 +1,189 @@
+"""The outbox: external writes saved in the same transaction as the decision behind them and
+delivered by a relay with the message's idempotency key.
+
+A message rolled back with its decision is never sent. Relays claim due messages row by row
+(``skip_locked`` where the database has it; SQLite serialises writers), so two relays never
+send the same message; a relay that dies mid-send leaves a claim that expires, and the
+idempotency key makes the repeated write harmless. Throttling and failures set the next
+attempt time in the database; after ``OUTBOX_MAX_ATTEMPTS`` a message is dead until someone
+retries it.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from audit.services import record
+from integrations.http import TransientError
+from integrations.models import OutboxMessage
+from portal.context import current
+
+log = logging.getLogger(__name__)
+Operation = Callable[[dict, str], dict]
+_operations: dict[str, Operation] = {}
+_on_sent: dict[str, Callable[[OutboxMessage], None]] = {}
+
+
+def operation(name: str, *, on_sent: Callable[[OutboxMessage], None] | None = None):
+    """Register how an operation is performed: ``fn(payload, idempotency_key) -> result``."""
+
+    def decorate(fn: Operation) -> Operation:
+        _operations[name] = fn
+        if on_sent is not None:
+            _on_sent[name] = on_sent
+        return fn
+
+    return decorate
+
+
+def add(name: str, payload: dict, *, obj: models.Model | None = None) -> OutboxMessage:
+    """Owe one external write; call inside the transaction of the decision that causes it."""
+    if name not in _operations:
+        raise ValueError(f"Unknown outbox operation {name!r}.")
+    ctx = current()
+    message = OutboxMessage.objects.create(
+        operation=name,
+        payload=payload,
+        idempotency_key=uuid.uuid4().hex,
+        next_attempt_at=timezone.now(),
+        requested_by=ctx.resolved_actor().name[:150],
+        request_id=ctx.request_id,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+    )
+    from integrations.tasks import relay_outbox
+
+    transaction.on_commit(lambda: relay_outbox.delay())
+    return message
+
+
+def _claim(limit: int) -> list[OutboxMessage]:
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
+    due = OutboxMessage.objects.filter(
+        models.Q(
+            status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.RETRYING],
+            next_attempt_at__lte=now,
+        )
+        | models.Q(status=OutboxMessage.Status.SENDING, claimed_at__lt=stale)
+    ).order_by("next_attempt_at", "id")
+    with transaction.atomic():
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        claimed = list(due[:limit])
+        OutboxMessage.objects.filter(pk__in=[m.pk for m in claimed]).update(
+            status=OutboxMessage.Status.SENDING, claimed_at=now
+        )
+    return claimed
+
+
+def _delay(message: OutboxMessage, error: Exception) -> float:
+    if isinstance(error, TransientError) and error.retry_after is not None:
+        return error.retry_after
+    ceiling = min(settings.OUTBOX_MAX_DELAY, settings.OUTBOX_BASE_DELAY * 2**message.attempts)
+    return random.uniform(ceiling / 2, ceiling)  # noqa: S311  (jitter)
+
+
+def send(message: OutboxMessage) -> str:
+    """Perform one claimed message and record the outcome."""
+    attempts = message.attempts + 1
+    try:
+        result = _operations[message.operation](message.payload, message.idempotency_key)
+    except Exception as exc:  # any failure is recorded on the message, never lost
+        dead = attempts >= settings.OUTBOX_MAX_ATTEMPTS
+        status = OutboxMessage.Status.DEAD if dead else OutboxMessage.Status.RETRYING
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            status=status,
+            attempts=attempts,
+            last_error=str(exc)[:2000],
+            last_status=exc.status,
+            claimed_at=None,
+            next_attempt_at=timezone.now() + timedelta(seconds=_delay(message, exc)),
+        )
+        if dead:
+            record(
+                "outbox.dead",
+                obj=message,
+                reason=str(exc)[:500],
+                after={"operation": message.operation, "attempts": attempts},
+            )
+        return status
+    with transaction.atomic():
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            status=OutboxMessage.Status.SENT,
+            attempts=attempts,
+            result=result,
+            sent_at=timezone.now(),
+            claimed_at=None,
+            last_error="",
+            last_status=None,
+        )
+        message.result, message.status = result, OutboxMessage.Status.SENT
+        callback = _on_sent.get(message.operation)
+        if callback is not None:
+            callback(message)
+    return OutboxMessage.Status.SENT
+
+
+def relay(limit: int | None = None) -> dict[str, int]:
+    """Send every due message, a batch at a time; returns counts by outcome."""
+    counts: dict[str, int] = {}
+    batch = limit or settings.OUTBOX_BATCH
+    while True:
+        claimed = _claim(batch)
+        if not claimed:
+            return counts
+        for message in claimed:
+            outcome = send(message)
+            counts[outcome] = counts.get(outcome, 0) + 1
+        if limit is not None:
+            return counts
+
+
+def retry(message: OutboxMessage, *, reason: str = "") -> None:
+    """A person sends a failed or dead message again (audited)."""
+    if message.status not in (
+        OutboxMessage.Status.DEAD,
+        OutboxMessage.Status.RETRYING,
+        OutboxMessage.Status.CANCELLED,
+    ):
+        raise ValueError(f"A {message.get_status_display().lower()} message cannot be retried.")
+    with transaction.atomic():
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            status=OutboxMessage.Status.PENDING, next_attempt_at=timezone.now(), attempts=0
+        )
+        record(
+            "outbox.retried",
+            obj=message,
+            reason=reason,
+            before={"status": message.status},
+            after={"status": "pending"},
+        )
+        from integrations.tasks import relay_outbox
+
+        transaction.on_commit(lambda: relay_outbox.delay())
+
+
+def cancel(message: OutboxMessage, *, reason: str) -> None:
+    """A person gives up on a message that has not been sent (audited; reason required)."""
+    if not reason.strip():
+        raise ValueError("Say why the message is cancelled.")
+    if message.status in (OutboxMessage.Status.SENT, OutboxMessage.Status.SENDING):
+        raise ValueError(f"A {message.get_status_display().lower()} message cannot be cancelled.")
+    with transaction.atomic():
+        OutboxMessage.objects.filter(pk=message.pk).update(status=OutboxMessage.Status.CANCELLED)
+        record(
+            "outbox.cancelled",
+            obj=message,
+            reason=reason,
+            before={"status": message.status},
+            after={"status": "cancelled"},
+        )

@@ -1,0 +1,33 @@
+"""Outbox operations that write to Trading Grid. Each gets the message's idempotency key."""
+
+from integrations.outbox import operation
+from integrations.tradinggrid.client import TradingGridClient
+
+
+def _client() -> TradingGridClient:
+    return TradingGridClient.from_settings()
+
+
+@operation("tradinggrid.publish")
+def publish(payload: dict, key: str) -> dict:
+    return _client().publish(payload["community_id"], payload["publication"], key=key)
+
+
+@operation("tradinggrid.update_publication")
+def update_publication(payload: dict, key: str) -> dict:
+    return _client().update_publication(payload["publication_id"], payload["changes"], key=key)
+
+
+@operation("tradinggrid.archive_publication")
+def archive_publication(payload: dict, key: str) -> dict:
+    return _client().archive_publication(payload["publication_id"], key=key)
+
+
+@operation("tradinggrid.update_request")
+def update_request(payload: dict, key: str) -> dict:
+    return _client().update_request(payload["request_id"], payload["changes"], key=key)
+
+
+@operation("tradinggrid.add_comment")
+def add_comment(payload: dict, key: str) -> dict:
+    return _client().add_comment(payload["request_id"], payload["comment"], key=key)

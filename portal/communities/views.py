@@ -1,0 +1,147 @@
+"""Communities and partners, narrowed to the communities granted to the person."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.models import User
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from guardian.shortcuts import get_objects_for_user
+
+from portal import grants as grant_service
+from portal.communities.filters import CommunityFilter, PartnerFilter
+from portal.grants import communities_for
+from portal.listing import FilteredListView
+from portal.models import Community, Partner
+from portal.roles import COMPLIANCE_REVIEWER, CONTENT_MANAGER
+
+
+def visible_partners(user):
+    """Partners with an active membership in a community the person may act on."""
+    return Partner.objects.filter(
+        memberships__community__in=communities_for(user), memberships__active=True
+    ).distinct()
+
+
+class CommunityListView(FilteredListView):
+    model = Community
+    filterset_class = CommunityFilter
+    permission_required = "portal.view_community"
+    template_name = "communities/list.html"
+    partial_template_name = "communities/_table.html"
+
+    def get_base_queryset(self):
+        return (
+            communities_for(self.request.user)
+            .annotate(active_partners=Count("memberships", filter=Q(memberships__active=True)))
+            .order_by("name")
+        )
+
+
+@login_required
+@permission_required("portal.view_community", raise_exception=True)
+def community_detail(request, pk: int):
+    community = get_object_or_404(communities_for(request.user), pk=pk)
+    memberships = community.memberships.select_related("partner").order_by(
+        "-active", "partner__company_name"
+    )
+    return render(
+        request, "communities/detail.html", {"community": community, "memberships": memberships}
+    )
+
+
+class PartnerListView(FilteredListView):
+    model = Partner
+    filterset_class = PartnerFilter
+    permission_required = "portal.view_partner"
+    template_name = "communities/partners.html"
+    partial_template_name = "communities/_partners_table.html"
+
+    def get_base_queryset(self):
+        return visible_partners(self.request.user)
+
+
+@login_required
+@permission_required("portal.view_partner", raise_exception=True)
+def partner_detail(request, pk: int):
+    partner = get_object_or_404(Partner, pk=pk)
+    memberships = partner.memberships.select_related("community").filter(
+        community__in=communities_for(request.user)
+    )
+    if not memberships.exists():
+        raise Http404("No such partner in your communities.")
+    return render(
+        request,
+        "communities/partner.html",
+        {"partner": partner, "memberships": memberships, "contacts": partner.contacts.all()},
+    )
+
+
+class GrantForm(forms.Form):
+    user = forms.ModelChoiceField(queryset=User.objects.none())
+    community = forms.ModelChoiceField(queryset=Community.objects.all(), required=False)
+    region = forms.ChoiceField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = (
+            User.objects.filter(
+                groups__name__in=[CONTENT_MANAGER, COMPLIANCE_REVIEWER], is_active=True
+            )
+            .distinct()
+            .order_by("username")
+        )
+        regions = sorted({r for r in Community.objects.values_list("region", flat=True) if r})
+        self.fields["region"].choices = [("", "---------")] + [(r, r) for r in regions]
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("community")) == bool(data.get("region")):
+            raise forms.ValidationError("Choose either one community or one region.")
+        return data
+
+
+@login_required
+@permission_required("portal.change_community", raise_exception=True)
+def grants(request):
+    """Portal admins grant managers and reviewers communities, or whole regions."""
+    form = GrantForm(request.POST or None)
+    if request.method == "POST":
+        action = request.POST.get("action", "grant")
+        if action == "revoke":
+            user = get_object_or_404(User, pk=request.POST.get("user_id"))
+            if request.POST.get("community_id"):
+                community = get_object_or_404(Community, pk=request.POST["community_id"])
+                grant_service.revoke_community(user, community)
+            else:
+                grant_service.revoke_region(user, request.POST.get("region", ""))
+            messages.success(request, f"Access of {user} revoked.")
+            return redirect("communities:grants")
+        if form.is_valid():
+            user = form.cleaned_data["user"]
+            if form.cleaned_data["community"]:
+                grant_service.grant_community(user, form.cleaned_data["community"])
+            else:
+                grant_service.grant_region(
+                    user, form.cleaned_data["region"], by=request.user.get_username()
+                )
+            messages.success(request, f"Access granted to {user}.")
+            return redirect("communities:grants")
+    people = []
+    for user in form.fields["user"].queryset:
+        granted = get_objects_for_user(
+            user,
+            grant_service.PERMISSION,
+            klass=Community,
+            accept_global_perms=False,
+            with_superuser=False,
+        )
+        people.append(
+            {
+                "user": user,
+                "communities": list(granted),
+                "regions": list(user.region_grants.values_list("region", flat=True)),
+            }
+        )
+    return render(request, "communities/grants.html", {"form": form, "people": people})

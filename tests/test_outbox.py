@@ -1,0 +1,186 @@
+"""The outbox delivering writes to the Trading Grid sandbox: never from a rolled-back decision,
+each message once, throttling and failures honoured, dead messages replayable."""
+
+import json
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from integrations import outbox
+from integrations.models import OutboxMessage
+from tests.processes import ROOT, child_env
+from tests.test_tradinggrid_client import _publication
+
+
+def _community(tradinggrid) -> str:
+    from integrations.tradinggrid.client import TradingGridClient
+
+    return next(iter(TradingGridClient.from_settings().communities()))["id"]
+
+
+def _owe(community: str, **changes) -> OutboxMessage:
+    return outbox.add(
+        "tradinggrid.publish", {"community_id": community, "publication": _publication(**changes)}
+    )
+
+
+def _published(tradinggrid, community) -> list:
+    return tradinggrid.control("GET", f"publications?community_id={community}")
+
+
+@pytest.mark.django_db
+def test_a_message_of_a_rolled_back_decision_is_never_sent(tradinggrid):
+    community = _community(tradinggrid)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _owe(community)
+        raise RuntimeError("the decision failed")
+    assert not OutboxMessage.objects.exists()
+    assert outbox.relay() == {}
+    assert _published(tradinggrid, community) == []
+
+
+@pytest.mark.django_db
+def test_relay_delivers_with_the_idempotency_key_and_stores_the_result(tradinggrid):
+    community = _community(tradinggrid)
+    message = _owe(community)
+    assert outbox.relay() == {"sent": 1}
+    message.refresh_from_db()
+    assert message.status == "sent" and message.attempts == 1 and message.sent_at
+    published = _published(tradinggrid, community)
+    assert [p["id"] for p in published] == [message.result["id"]]
+
+
+@pytest.mark.django_db
+def test_throttling_sets_the_next_attempt_from_retry_after(tradinggrid):
+    community = _community(tradinggrid)
+    message = _owe(community)
+    tradinggrid.faults(
+        script=[{"status": 429, "retry_after": "120", "path_prefix": "/ac/v1/communities/"}]
+    )
+    before = timezone.now()
+    assert outbox.relay() == {"retrying": 1}
+    message.refresh_from_db()
+    assert message.status == "retrying" and message.last_status == 429
+    assert message.next_attempt_at >= before + timedelta(seconds=119)
+    assert outbox.relay() == {}  # not due yet: nothing is sent early
+
+
+@pytest.mark.django_db
+def test_a_permanent_refusal_goes_dead_after_the_configured_attempts(tradinggrid, settings):
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    community = _community(tradinggrid)
+    message = _owe(community, title="", files=[])
+    tradinggrid.clear_stats()
+    for _ in range(5):
+        OutboxMessage.objects.filter(pk=message.pk, status="retrying").update(
+            next_attempt_at=timezone.now()
+        )
+        outbox.relay()
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.last_status) == ("dead", 3, 422)
+    assert tradinggrid.stats()["POST /ac/v1/communities/{id}/publications"] == 3
+    assert AuditEvent.objects.filter(action="outbox.dead", object_id=str(message.pk)).exists()
+
+
+@pytest.mark.django_db
+def test_a_dead_message_can_be_replayed(tradinggrid, settings, manager):
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    settings.TRADINGGRID_MAX_ATTEMPTS = 1
+    community = _community(tradinggrid)
+    message = _owe(community)
+    tradinggrid.faults(script=[{"status": 503, "path_prefix": "/ac/v1/communities/"}])
+    outbox.relay()
+    message.refresh_from_db()
+    assert message.status == "dead"
+    outbox.retry(message, reason="Trading Grid is back")
+    assert outbox.relay() == {"sent": 1}
+    assert len(_published(tradinggrid, community)) == 1
+    assert AuditEvent.objects.filter(
+        action="outbox.retried", reason="Trading Grid is back"
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_cancel_needs_a_reason_and_a_sent_message_cannot_be_cancelled(tradinggrid):
+    community = _community(tradinggrid)
+    message = _owe(community)
+    with pytest.raises(ValueError, match="Say why"):
+        outbox.cancel(message, reason=" ")
+    outbox.relay()
+    message.refresh_from_db()
+    with pytest.raises(ValueError, match="cannot be cancelled"):
+        outbox.cancel(message, reason="too late")
+
+
+RELAY = """
+import json
+import django
+django.setup()
+from integrations import outbox
+print(json.dumps(outbox.relay()))
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_relays_at_once_send_each_message_exactly_once(tradinggrid):
+    community = _community(tradinggrid)
+    messages = [_owe(community, external_ref=f"asset:{n}") for n in range(30)]
+    tradinggrid.faults(latency_ms=50)
+    tradinggrid.clear_stats()
+    # Small batches, so that the two relays' claims interleave.
+    relays = [
+        subprocess.Popen(
+            [sys.executable, "-c", RELAY],
+            cwd=ROOT,
+            env=child_env(OUTBOX_BATCH="3"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    sent = 0
+    for relay in relays:
+        out, err = relay.communicate(timeout=120)
+        assert relay.returncode == 0, err
+        sent += json.loads(out.strip().splitlines()[-1]).get("sent", 0)
+    assert sent == len(messages)
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
+    assert OutboxMessage.objects.filter(attempts=1).count() == len(messages)
+    assert tradinggrid.stats()["POST /ac/v1/communities/{id}/publications"] == len(messages)
+    assert len(_published(tradinggrid, community)) == len(messages)
+
+
+@pytest.mark.django_db
+def test_operations_page_lists_dead_messages_and_admins_retry_them(client, manager, portal_admin):
+    from django.urls import reverse
+
+    dead = OutboxMessage.objects.create(
+        operation="tradinggrid.publish",
+        payload={},
+        idempotency_key="k-dead",
+        status="dead",
+        attempts=8,
+        last_status=422,
+        last_error="title: required",
+        next_attempt_at=timezone.now(),
+    )
+    client.force_login(manager)
+    page = client.get(reverse("operations:outbox"), {"status": "dead"})
+    assert page.status_code == 200 and b"title: required" in page.content
+    assert (
+        client.post(reverse("operations:outbox-action", args=[dead.pk, "retry"])).status_code == 403
+    )
+    client.force_login(portal_admin)
+    client.post(reverse("operations:outbox-action", args=[dead.pk, "cancel"]), {"reason": ""})
+    dead.refresh_from_db()
+    assert dead.status == "dead"  # a cancellation needs a reason
+    client.post(reverse("operations:outbox-action", args=[dead.pk, "retry"]))
+    dead.refresh_from_db()
+    assert dead.status == "pending" and dead.attempts == 0
+    assert AuditEvent.objects.filter(action="outbox.retried", actor_name="ada").exists()
