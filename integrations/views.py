@@ -45,3 +45,16 @@ def outbox_action(request, pk: int, action: str):
     except ValueError as exc:
         messages.error(request, str(exc))
     return redirect("operations:outbox")
+
+
+@login_required
+@permission_required("integrations.manage_outbox", raise_exception=True)
+@require_POST
+def reconcile_now(request):
+    """Compare Trading Grid with the portal's publications now instead of at the next hour."""
+    from integrations.tradinggrid.tasks import reconcile_publications
+    from portal.jobs import enqueue
+
+    enqueue(reconcile_publications)
+    messages.info(request, "Reconciliation with Trading Grid was queued; see Jobs for the result.")
+    return redirect("operations:outbox")

@@ -5,9 +5,10 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from audit.services import record
-from portal import roles
+from portal import grants, roles
 
 DEMO_PASSWORD = "demo"  # noqa: S105  (published demo login, refused when DEBUG is off)
+DEMO_REGIONS = {"manager": ["NA", "EMEA"], "reviewer": ["EMEA", "APAC"]}
 DEMO_USERS = [
     ("admin", roles.PORTAL_ADMIN, "Ada", "Admin"),
     ("manager", roles.CONTENT_MANAGER, "Max", "Manager"),
@@ -36,4 +37,9 @@ def seed_demo_users() -> list[str]:
         user.groups.set([Group.objects.get(name=role)])
     if created_names:
         record("demo.seeded", after={"users": created_names})
+        # Whole regions, so the grants hold for communities the first sync brings in.
+        for username, regions in DEMO_REGIONS.items():
+            user = user_model.objects.get(username=username)
+            for region in regions:
+                grants.grant_region(user, region, by="demo seeding")
     return created_names

@@ -280,6 +280,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=env.int("TRADINGGRID_FULL_SYNC_HOUR", default=3), minute=15),
         "kwargs": {"full": True},
     },
+    "tradinggrid-reconcile": {
+        "task": "integrations.tradinggrid.tasks.reconcile_publications",
+        "schedule": timedelta(minutes=env.int("TRADINGGRID_RECONCILE_EVERY_MINUTES", default=60)),
+    },
     "canto-incremental-sync": {
         "task": "integrations.canto.tasks.sync_catalog",
         "schedule": timedelta(minutes=env.int("CANTO_INCREMENTAL_EVERY_MINUTES", default=5)),

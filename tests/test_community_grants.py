@@ -39,6 +39,9 @@ def test_without_grants_a_manager_sees_nothing(client, api_client, manager, worl
     assert client.get(reverse("communities:detail", args=[world["na"].pk])).status_code == 404
     assert client.get(reverse("communities:partner", args=[world["maple"].pk])).status_code == 404
     assert _names(client.get(reverse("communities:partners"))) == []
+    for export in ("communities:export", "communities:export-partners"):
+        rows = b"".join(client.get(reverse(export)).streaming_content).decode().splitlines()
+        assert len(rows) == 1  # the header only
     api_client.force_authenticate(manager)
     assert api_client.get("/api/v1/communities/").json()["count"] == 0
     assert api_client.get(f"/api/v1/communities/{world['na'].pk}/").status_code == 404

@@ -1,6 +1,7 @@
 """Outbox operations that write to Trading Grid. Each gets the message's idempotency key."""
 
 from integrations.outbox import operation
+from integrations.tradinggrid import reconcile
 from integrations.tradinggrid.client import TradingGridClient
 
 
@@ -8,17 +9,17 @@ def _client() -> TradingGridClient:
     return TradingGridClient.from_settings()
 
 
-@operation("tradinggrid.publish")
+@operation("tradinggrid.publish", on_sent=lambda m: reconcile.on_published(m))
 def publish(payload: dict, key: str) -> dict:
     return _client().publish(payload["community_id"], payload["publication"], key=key)
 
 
-@operation("tradinggrid.update_publication")
+@operation("tradinggrid.update_publication", on_sent=lambda m: reconcile.on_updated(m))
 def update_publication(payload: dict, key: str) -> dict:
     return _client().update_publication(payload["publication_id"], payload["changes"], key=key)
 
 
-@operation("tradinggrid.archive_publication")
+@operation("tradinggrid.archive_publication", on_sent=lambda m: reconcile.on_archived(m))
 def archive_publication(payload: dict, key: str) -> dict:
     return _client().archive_publication(payload["publication_id"], key=key)
 

@@ -21,3 +21,11 @@ def sync_partners(full: bool = False) -> dict:
         log.info("Partner sync skipped: %s", exc)
         return {"skipped": str(exc)}
     return {"run": run.pk, "seen": run.seen, "created": run.created, "left": run.deleted}
+
+
+@shared_task(name="integrations.tradinggrid.tasks.reconcile_publications")
+def reconcile_publications() -> dict:
+    """Find and repair differences between Trading Grid and the portal's publications."""
+    from integrations.tradinggrid.reconcile import reconcile
+
+    return reconcile()

@@ -9,4 +9,6 @@ urlpatterns = [
     path("partners/", views.PartnerListView.as_view(), name="partners"),
     path("partners/<int:pk>/", views.partner_detail, name="partner"),
     path("grants/", views.grants, name="grants"),
+    path("export.csv", views.export_communities, name="export"),
+    path("partners/export.csv", views.export_partners, name="export-partners"),
 ]

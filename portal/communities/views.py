@@ -12,7 +12,7 @@ from guardian.shortcuts import get_objects_for_user
 from portal import grants as grant_service
 from portal.communities.filters import CommunityFilter, PartnerFilter
 from portal.grants import communities_for
-from portal.listing import FilteredListView
+from portal.listing import FilteredListView, stream_csv
 from portal.models import Community, Partner
 from portal.roles import COMPLIANCE_REVIEWER, CONTENT_MANAGER
 
@@ -46,8 +46,16 @@ def community_detail(request, pk: int):
     memberships = community.memberships.select_related("partner").order_by(
         "-active", "partner__company_name"
     )
+    # What partners see there now, and withdrawn ones only while Trading Grid disagrees.
+    publications = (
+        community.publications.select_related("asset")
+        .exclude(state="withdrawn", drift="")
+        .order_by("-id")[:100]
+    )
     return render(
-        request, "communities/detail.html", {"community": community, "memberships": memberships}
+        request,
+        "communities/detail.html",
+        {"community": community, "memberships": memberships, "publications": publications},
     )
 
 
@@ -145,3 +153,40 @@ def grants(request):
             }
         )
     return render(request, "communities/grants.html", {"form": form, "people": people})
+
+
+@login_required
+@permission_required("portal.view_community", raise_exception=True)
+def export_communities(request):
+    filterset = CommunityFilter(
+        request.GET or None, request=request, queryset=communities_for(request.user)
+    )
+    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    return stream_csv(
+        "communities",
+        ["tg_id", "name", "status", "regions", "tiers", "last_synced_at"],
+        rows.iterator(),
+        lambda c: [
+            c.tg_id,
+            c.name,
+            c.status,
+            ", ".join(c.regions),
+            ", ".join(c.tiers),
+            c.last_synced_at.isoformat() if c.last_synced_at else "",
+        ],
+    )
+
+
+@login_required
+@permission_required("portal.view_partner", raise_exception=True)
+def export_partners(request):
+    filterset = PartnerFilter(
+        request.GET or None, request=request, queryset=visible_partners(request.user)
+    )
+    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    return stream_csv(
+        "partners",
+        ["tg_id", "company_name", "status", "tier", "regions", "language"],
+        rows.iterator(),
+        lambda p: [p.tg_id, p.company_name, p.status, p.tier, ", ".join(p.regions), p.language],
+    )

@@ -1,6 +1,7 @@
 from portal.models.catalog import Album, Asset, AssetVersion
 from portal.models.communities import Community, Contact, Membership, Partner, RegionGrant
 from portal.models.jobs import JobRun
+from portal.models.publications import Publication
 
 __all__ = [
     "Album",
@@ -11,5 +12,6 @@ __all__ = [
     "JobRun",
     "Membership",
     "Partner",
+    "Publication",
     "RegionGrant",
 ]
