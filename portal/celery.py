@@ -9,3 +9,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Integrations keep a tasks module per outside system.
+app.autodiscover_tasks(["integrations.canto", "integrations.tradinggrid"])

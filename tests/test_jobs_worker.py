@@ -82,3 +82,39 @@ def test_jobs_page_filters_by_state_and_hides_from_reviewers(client, auditor, re
     client.force_login(reviewer)
     assert client.get(reverse("jobs")).status_code == 403
     assert client.get(reverse("job-detail", args=[1])).status_code == 403
+
+
+PROBE = """
+import json
+from portal.celery import app
+app.loader.import_default_modules()
+print(json.dumps(sorted(app.tasks)))
+"""
+
+
+def test_a_worker_knows_every_scheduled_task():
+    """What beat sends must be registered in a fresh worker process, not only in the web."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    from tests.processes import ROOT
+
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
+    )
+    assert result.returncode == 0, result.stderr
+    registered = set(json.loads(result.stdout.strip().splitlines()[-1]))
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert scheduled <= registered, scheduled - registered
+    assert {"integrations.tasks.relay_outbox", "integrations.tasks.process_inbox_event"} <= (
+        registered
+    )
