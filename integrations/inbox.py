@@ -8,13 +8,14 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from integrations.models import InboxEvent
 
 log = logging.getLogger(__name__)
 Handler = Callable[[InboxEvent], str]
+MAX_ATTEMPTS = 8
 _handlers: dict[str, Handler] = {}
 
 
@@ -54,6 +55,10 @@ def accept(
     else:
         earlier_events = earlier_events.exclude(status=InboxEvent.Status.REJECTED)
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Two copies arriving at once: the second waits here and then finds the first.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(print_[:15], 16)])
         earlier = earlier_events.first()
         if earlier is not None:
             return earlier, False
@@ -133,7 +138,13 @@ def stalled(older_than: timedelta, limit: int = 500) -> list[int]:
     abandoned = InboxEvent.objects.filter(
         status=InboxEvent.Status.PROCESSING, claimed_at__lt=now - 10 * older_than
     )
+    failed = InboxEvent.objects.filter(
+        status=InboxEvent.Status.FAILED,
+        attempts__lt=MAX_ATTEMPTS,
+        claimed_at__lt=now - 5 * older_than,
+    )
     ids = list(waiting.values_list("pk", flat=True)[:limit])
+    ids += list(failed.values_list("pk", flat=True)[:limit])
     stuck = list(abandoned.values_list("pk", flat=True)[:limit])
     if stuck:
         InboxEvent.objects.filter(pk__in=stuck, status=InboxEvent.Status.PROCESSING).update(

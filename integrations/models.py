@@ -11,6 +11,7 @@ class SyncRun(models.Model):
         CANTO_INCREMENTAL = "canto_incremental", "Canto incremental sync"
         TG_FULL = "tg_full", "Trading Grid full sync"
         TG_INCREMENTAL = "tg_incremental", "Trading Grid incremental sync"
+        TG_RECONCILE = "tg_reconcile", "Trading Grid reconciliation"
 
     class State(models.TextChoices):
         RUNNING = "running", "Running"

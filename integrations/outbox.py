@@ -82,29 +82,44 @@ def _claim(limit: int) -> list[OutboxMessage]:
         OutboxMessage.objects.filter(pk__in=[m.pk for m in claimed]).update(
             status=OutboxMessage.Status.SENDING, claimed_at=now
         )
+    for message in claimed:
+        message.status, message.claimed_at = OutboxMessage.Status.SENDING, now
     return claimed
+
+
+def _renew(message: OutboxMessage) -> bool:
+    """Refresh this relay's claim just before sending; False if another relay took it over."""
+    now = timezone.now()
+    renewed = OutboxMessage.objects.filter(
+        pk=message.pk, status=OutboxMessage.Status.SENDING, claimed_at=message.claimed_at
+    ).update(claimed_at=now)
+    message.claimed_at = now
+    return bool(renewed)
 
 
 def _delay(message: OutboxMessage, error: Exception) -> float:
     if isinstance(error, TransientError) and error.retry_after is not None:
-        return error.retry_after
+        return max(1.0, error.retry_after)
     ceiling = min(settings.OUTBOX_MAX_DELAY, settings.OUTBOX_BASE_DELAY * 2**message.attempts)
     return random.uniform(ceiling / 2, ceiling)  # noqa: S311  (jitter)
 
 
 def send(message: OutboxMessage) -> str:
-    """Perform one claimed message and record the outcome."""
+    """Perform one claimed message and record the outcome (only while the claim is ours)."""
     attempts = message.attempts + 1
+    mine = OutboxMessage.objects.filter(
+        pk=message.pk, claimed_at=message.claimed_at, status=OutboxMessage.Status.SENDING
+    )
     try:
         result = _operations[message.operation](message.payload, message.idempotency_key)
     except Exception as exc:  # any failure is recorded on the message, never lost
         dead = attempts >= settings.OUTBOX_MAX_ATTEMPTS
         status = OutboxMessage.Status.DEAD if dead else OutboxMessage.Status.RETRYING
-        OutboxMessage.objects.filter(pk=message.pk).update(
+        mine.update(
             status=status,
             attempts=attempts,
-            last_error=str(exc)[:2000],
-            last_status=exc.status,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            last_status=getattr(exc, "status", None),
             claimed_at=None,
             next_attempt_at=timezone.now() + timedelta(seconds=_delay(message, exc)),
         )
@@ -117,7 +132,7 @@ def send(message: OutboxMessage) -> str:
             )
         return status
     with transaction.atomic():
-        OutboxMessage.objects.filter(pk=message.pk).update(
+        mine.update(
             status=OutboxMessage.Status.SENT,
             attempts=attempts,
             result=result,
@@ -127,10 +142,31 @@ def send(message: OutboxMessage) -> str:
             last_status=None,
         )
         message.result, message.status = result, OutboxMessage.Status.SENT
-        callback = _on_sent.get(message.operation)
-        if callback is not None:
-            callback(message)
+    callback = _on_sent.get(message.operation)
+    if callback is not None:
+        try:
+            with transaction.atomic():
+                callback(message)
+        except Exception as exc:
+            # The write happened; say so, and keep the failure of the portal's own update.
+            log.exception("Outbox message %s was sent but its follow-up failed", message.pk)
+            OutboxMessage.objects.filter(pk=message.pk).update(
+                last_error=f"Sent, but updating the portal failed: {exc}"[:2000]
+            )
     return OutboxMessage.Status.SENT
+
+
+def pending_for(obj: models.Model) -> bool:
+    """Whether a write for this object is still owed (not yet sent, dead or cancelled)."""
+    return OutboxMessage.objects.filter(
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        status__in=[
+            OutboxMessage.Status.PENDING,
+            OutboxMessage.Status.SENDING,
+            OutboxMessage.Status.RETRYING,
+        ],
+    ).exists()
 
 
 def relay(limit: int | None = None) -> dict[str, int]:
@@ -142,6 +178,8 @@ def relay(limit: int | None = None) -> dict[str, int]:
         if not claimed:
             return counts
         for message in claimed:
+            if not _renew(message):
+                continue
             outcome = send(message)
             counts[outcome] = counts.get(outcome, 0) + 1
         if limit is not None:
@@ -150,16 +188,17 @@ def relay(limit: int | None = None) -> dict[str, int]:
 
 def retry(message: OutboxMessage, *, reason: str = "") -> None:
     """A person sends a failed or dead message again (audited)."""
-    if message.status not in (
+    allowed = [
         OutboxMessage.Status.DEAD,
         OutboxMessage.Status.RETRYING,
         OutboxMessage.Status.CANCELLED,
-    ):
-        raise ValueError(f"A {message.get_status_display().lower()} message cannot be retried.")
+    ]
     with transaction.atomic():
-        OutboxMessage.objects.filter(pk=message.pk).update(
+        changed = OutboxMessage.objects.filter(pk=message.pk, status__in=allowed).update(
             status=OutboxMessage.Status.PENDING, next_attempt_at=timezone.now(), attempts=0
         )
+        if not changed:
+            raise ValueError("Only a dead, waiting or cancelled message can be retried.")
         record(
             "outbox.retried",
             obj=message,
@@ -173,13 +212,20 @@ def retry(message: OutboxMessage, *, reason: str = "") -> None:
 
 
 def cancel(message: OutboxMessage, *, reason: str) -> None:
-    """A person gives up on a message that has not been sent (audited; reason required)."""
+    """A person gives up on a message that is not being sent (audited; reason required)."""
     if not reason.strip():
         raise ValueError("Say why the message is cancelled.")
-    if message.status in (OutboxMessage.Status.SENT, OutboxMessage.Status.SENDING):
-        raise ValueError(f"A {message.get_status_display().lower()} message cannot be cancelled.")
+    allowed = [
+        OutboxMessage.Status.PENDING,
+        OutboxMessage.Status.RETRYING,
+        OutboxMessage.Status.DEAD,
+    ]
     with transaction.atomic():
-        OutboxMessage.objects.filter(pk=message.pk).update(status=OutboxMessage.Status.CANCELLED)
+        changed = OutboxMessage.objects.filter(pk=message.pk, status__in=allowed).update(
+            status=OutboxMessage.Status.CANCELLED
+        )
+        if not changed:
+            raise ValueError("A message that is sent or being sent cannot be cancelled.")
         record(
             "outbox.cancelled",
             obj=message,

@@ -33,48 +33,67 @@ def communities_for(user) -> QuerySet[Community]:
     granted = get_objects_for_user(
         user, PERMISSION, klass=Community, accept_global_perms=False, with_superuser=False
     )
-    regions = RegionGrant.objects.filter(user=user).values("region")
-    return Community.objects.filter(Q(pk__in=granted.values("pk")) | Q(region__in=regions))
+    allowed = Q(pk__in=granted.values("pk"))
+    for region in RegionGrant.objects.filter(user=user).values_list("region", flat=True):
+        allowed |= Q(region=region) | Q(region_index__contains=f"|{region}|")
+    return Community.objects.filter(allowed)
 
 
 def may_act_on(user, community: Community) -> bool:
     return communities_for(user).filter(pk=community.pk).exists()
 
 
+def _holds(user: User, community: Community) -> bool:
+    return (
+        get_objects_for_user(
+            user, PERMISSION, klass=Community, accept_global_perms=False, with_superuser=False
+        )
+        .filter(pk=community.pk)
+        .exists()
+    )
+
+
 @transaction.atomic
 def grant_community(user: User, community: Community) -> None:
+    """Let the user act on the community; granting what is held changes and records nothing."""
+    if _holds(user, community):
+        return
     assign_perm(PERMISSION, user, community)
     record("grant.community_granted", obj=community, after={"user": user.get_username()})
 
 
 @transaction.atomic
 def revoke_community(user: User, community: Community) -> None:
+    if not _holds(user, community):
+        return
     remove_perm(PERMISSION, user, community)
     record("grant.community_revoked", obj=community, before={"user": user.get_username()})
 
 
 @transaction.atomic
 def grant_region(user: User, region: str, *, by: str = "") -> RegionGrant:
-    grant, _ = RegionGrant.objects.get_or_create(
+    grant, created = RegionGrant.objects.get_or_create(
         user=user, region=region, defaults={"granted_by": by}
     )
-    record(
-        "grant.region_granted",
-        object_type="auth.user",
-        object_id=str(user.pk),
-        object_label=user.get_username(),
-        after={"region": region},
-    )
+    if created:
+        record(
+            "grant.region_granted",
+            object_type="auth.user",
+            object_id=str(user.pk),
+            object_label=user.get_username(),
+            after={"region": region},
+        )
     return grant
 
 
 @transaction.atomic
 def revoke_region(user: User, region: str) -> None:
-    RegionGrant.objects.filter(user=user, region=region).delete()
-    record(
-        "grant.region_revoked",
-        object_type="auth.user",
-        object_id=str(user.pk),
-        object_label=user.get_username(),
-        before={"region": region},
-    )
+    deleted, _ = RegionGrant.objects.filter(user=user, region=region).delete()
+    if deleted:
+        record(
+            "grant.region_revoked",
+            object_type="auth.user",
+            object_id=str(user.pk),
+            object_label=user.get_username(),
+            before={"region": region},
+        )

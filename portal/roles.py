@@ -20,7 +20,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "integrations.view_syncrun",
         "portal.view_community",
         "portal.view_partner",
-        "integrations.view_outboxmessage",
     ],
     COMPLIANCE_REVIEWER: ["portal.view_asset", "portal.view_community", "portal.view_partner"],
     AUDITOR: [

@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from portal.conf import broker_settings, ensure_dir, oauth_host_for, secret_key
 
@@ -334,6 +335,22 @@ TRADINGGRID_MAX_ATTEMPTS = env.int("TRADINGGRID_MAX_ATTEMPTS", default=5)
 TRADINGGRID_RATE_LIMIT = env.float("TRADINGGRID_RATE_LIMIT", default=20.0)
 TRADINGGRID_PAGE_SIZE = env.int("TRADINGGRID_PAGE_SIZE", default=100)
 TRADINGGRID_WEBHOOK_MAX_BYTES = env.int("TRADINGGRID_WEBHOOK_MAX_BYTES", default=64 * 1024)
+
+# A real Canto or Trading Grid must never be trusted with the sandboxes' published secrets.
+for _real, _name, _value, _default in (
+    (not CANTO_SANDBOX, "CANTO_WEBHOOK_TOKEN", CANTO_WEBHOOK_TOKEN, "sandbox-webhook-token"),
+    (
+        not TRADINGGRID_SANDBOX,
+        "TRADINGGRID_WEBHOOK_SECRET",
+        TRADINGGRID_WEBHOOK_SECRET,
+        "sandbox-webhook-secret",
+    ),
+):
+    if _real and _value == _default:
+        raise ImproperlyConfigured(
+            f"{_name} must be set to the secret configured in the real service, not the "
+            "sandbox default."
+        )
 
 # Outbox: external writes owed to Trading Grid and Canto.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)

@@ -101,3 +101,30 @@ def test_grants_page_is_for_admins_and_every_grant_is_audited(client, manager, p
         .values_list("action", "actor_name")
     )
     assert actions == [("grant.community_granted", "ada"), ("grant.community_revoked", "ada")]
+
+
+def test_a_region_grant_covers_communities_spanning_several_regions(client, reviewer, world):
+    both = Community.objects.create(
+        tg_id="com_global",
+        name="Global Service Partners",
+        region="EMEA",
+        regions=["EMEA", "APAC"],
+        region_index="|EMEA|APAC|",
+    )
+    grants.grant_region(reviewer, "APAC")
+    assert list(grants.communities_for(reviewer)) == [both]
+
+
+def test_the_partner_api_names_only_granted_communities(api_client, manager, world):
+    Membership.objects.create(partner=world["acme"], community=world["na"])
+    grants.grant_community(manager, world["na"])
+    api_client.force_authenticate(manager)
+    partner = api_client.get(f"/api/v1/partners/{world['acme'].pk}/").json()
+    assert partner["communities"] == ["com_na"]
+
+
+def test_granting_what_is_already_granted_records_nothing(manager, world):
+    grants.grant_community(manager, world["na"])
+    grants.grant_community(manager, world["na"])
+    grants.revoke_region(manager, "LATAM")
+    assert AuditEvent.objects.filter(action__startswith="grant.").count() == 1

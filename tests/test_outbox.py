@@ -171,12 +171,13 @@ def test_operations_page_lists_dead_messages_and_admins_retry_them(client, manag
         next_attempt_at=timezone.now(),
     )
     client.force_login(manager)
-    page = client.get(reverse("operations:outbox"), {"status": "dead"})
-    assert page.status_code == 200 and b"title: required" in page.content
+    assert client.get(reverse("operations:outbox")).status_code == 403
     assert (
         client.post(reverse("operations:outbox-action", args=[dead.pk, "retry"])).status_code == 403
     )
     client.force_login(portal_admin)
+    page = client.get(reverse("operations:outbox"), {"status": "dead"})
+    assert page.status_code == 200 and b"title: required" in page.content
     client.post(reverse("operations:outbox-action", args=[dead.pk, "cancel"]), {"reason": ""})
     dead.refresh_from_db()
     assert dead.status == "dead"  # a cancellation needs a reason
@@ -184,3 +185,23 @@ def test_operations_page_lists_dead_messages_and_admins_retry_them(client, manag
     dead.refresh_from_db()
     assert dead.status == "pending" and dead.attempts == 0
     assert AuditEvent.objects.filter(action="outbox.retried", actor_name="ada").exists()
+
+
+@pytest.mark.django_db
+def test_a_message_being_sent_cannot_be_cancelled_or_retried(tradinggrid):
+    message = _owe(_community(tradinggrid))
+    OutboxMessage.objects.filter(pk=message.pk).update(status="sending", claimed_at=timezone.now())
+    with pytest.raises(ValueError, match="cannot be cancelled"):
+        outbox.cancel(message, reason="changed my mind")
+    with pytest.raises(ValueError, match="can be retried"):
+        outbox.retry(message)
+    assert OutboxMessage.objects.get(pk=message.pk).status == "sending"
+
+
+@pytest.mark.django_db
+def test_an_operation_failing_outside_the_http_layer_is_recorded_not_lost(tradinggrid):
+    broken = outbox.add("tradinggrid.publish", {"publication": {}})  # no community_id
+    assert outbox.relay() == {"retrying": 1}
+    broken.refresh_from_db()
+    assert broken.status == "retrying" and "KeyError" in broken.last_error
+    assert broken.attempts == 1 and broken.claimed_at is None

@@ -92,3 +92,20 @@ def test_drift_shows_on_the_community_page_and_admins_reconcile_on_demand(
     client.force_login(portal_admin)
     response = client.post(reverse("operations:reconcile"), follow=True)
     assert b"Reconciliation with Trading Grid was queued" in response.content
+
+
+def test_reconciling_again_before_the_repair_is_sent_queues_no_second_repair(tradinggrid, live):
+    from integrations.models import OutboxMessage
+
+    tradinggrid.control("POST", f"publications/{live.tg_id}/drift", {"action": "delete"})
+    assert reconcile()["drift"] == 1
+    assert reconcile()["drift"] == 0
+    assert OutboxMessage.objects.filter(status="pending").count() == 1
+    outbox.relay()
+    community = live.community.tg_id
+    shown = [
+        p
+        for p in tradinggrid.control("GET", f"publications?community_id={community}")
+        if p["status"] == "published"
+    ]
+    assert len(shown) == 1

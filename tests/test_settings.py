@@ -57,3 +57,12 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
     result = _run(["check", "--deploy", "--fail-level", "WARNING"], production, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_a_real_trading_grid_needs_its_own_webhook_secret(tmp_path):
+    real = {"TRADINGGRID_BASE_URL": "https://partners.example.com"}
+    result = _run(["check"], real, tmp_path)
+    assert result.returncode != 0
+    assert "TRADINGGRID_WEBHOOK_SECRET must be set" in result.stderr
+    ok = _run(["check"], {**real, "TRADINGGRID_WEBHOOK_SECRET": "s3cr3t-from-opentext"}, tmp_path)
+    assert ok.returncode == 0, ok.stderr

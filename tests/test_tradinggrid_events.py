@@ -86,6 +86,7 @@ def test_unauthentic_events_get_401_and_are_kept(client, case, message):
         "future": _signed(body, at=time.time() + 301),
         "tampered": _signed(body),
         "missing": "",
+        "not_ascii": f"t={int(time.time())},v1=\u00e9",
     }[case]
     if case == "tampered":
         body = body.replace(b"req_8801", b"req_9999")

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from audit.services import record
 from integrations import outbox
+from integrations.models import SyncRun
+from integrations.syncruns import start_run
 from integrations.tradinggrid.client import TradingGridClient
 from portal.catalog.services import canto_link
 from portal.models import Publication
@@ -83,59 +85,103 @@ def _repair(publication: Publication, finding: str) -> None:
 
 
 def reconcile(client: TradingGridClient | None = None) -> dict[str, int]:
-    """Compare and repair every published or withdrawn publication; returns counts."""
-    client = client or TradingGridClient.from_settings()
+    """Compare and repair every published or withdrawn publication; returns counts.
+
+    Runs never overlap (a lock), a publication whose repair is still owed is left to it, and
+    each decision is taken on the row as it is after the remote read.
+    """
+    run = start_run(SyncRun.Kind.TG_RECONCILE, "tradinggrid-reconcile")
     counts = {"checked": 0, "drift": 0}
-    candidates = (
-        Publication.objects.exclude(tg_id="")
-        .filter(state__in=[Publication.State.LIVE, Publication.State.WITHDRAWN])
-        .select_related("asset", "community")
+    try:
+        client = client or TradingGridClient.from_settings()
+        candidates = (
+            Publication.objects.exclude(tg_id="")
+            .filter(state__in=[Publication.State.LIVE, Publication.State.WITHDRAWN])
+            .values_list("pk", "tg_id")
+        )
+        for pk, tg_id in candidates.iterator(chunk_size=200):
+            remote = client.publication(tg_id)
+            counts["checked"] += 1
+            counts["drift"] += int(_check(pk, tg_id, remote))
+    except Exception as exc:
+        SyncRun.objects.filter(pk=run.pk).update(
+            state=SyncRun.State.FAILED, finished_at=timezone.now(), error=str(exc)[:2000]
+        )
+        raise
+    SyncRun.objects.filter(pk=run.pk).update(
+        state=SyncRun.State.SUCCEEDED,
+        finished_at=timezone.now(),
+        seen=counts["checked"],
+        updated=counts["drift"],
     )
-    for publication in candidates.iterator(chunk_size=200):
-        remote = client.publication(publication.tg_id)
-        finding = _finding(publication, remote)
-        counts["checked"] += 1
-        now = timezone.now()
-        with transaction.atomic():
-            if not finding:
-                Publication.objects.filter(pk=publication.pk).update(checked_at=now, drift="")
-                continue
-            counts["drift"] += 1
-            Publication.objects.filter(pk=publication.pk).update(
-                checked_at=now, drift=finding, drift_found_at=now
-            )
-            record(
-                "publication.drift_found",
-                obj=publication,
-                reason=finding,
-                after={
-                    "trading_grid": (remote or {}).get("status", "absent"),
-                    "version": (remote or {}).get("version"),
-                },
-            )
-            _repair(publication, finding)
     return counts
+
+
+def _check(pk: int, tg_id: str, remote: dict | None) -> bool:
+    now = timezone.now()
+    with transaction.atomic():
+        publication = (
+            Publication.objects.select_for_update()
+            .select_related("asset", "community")
+            .filter(pk=pk, tg_id=tg_id)
+            .first()
+        )
+        if publication is None or outbox.pending_for(publication):
+            return False  # changed meanwhile, or a write for it is still on its way
+        finding = _finding(publication, remote)
+        if not finding:
+            Publication.objects.filter(pk=pk).update(checked_at=now, drift="")
+            return False
+        Publication.objects.filter(pk=pk).update(checked_at=now, drift=finding, drift_found_at=now)
+        record(
+            "publication.drift_found",
+            obj=publication,
+            reason=finding,
+            after={
+                "trading_grid": (remote or {}).get("status", "absent"),
+                "version": (remote or {}).get("version"),
+            },
+        )
+        _repair(publication, finding)
+    return True
 
 
 def on_published(message) -> None:
     """Outbox callback: a publication delivered (again) is live under its Trading Grid id."""
     if message.object_type != "portal.publication" or not message.result:
         return
-    Publication.objects.filter(pk=message.object_id).update(
-        tg_id=str(message.result.get("id", ""))[:64],
-        state=Publication.State.LIVE,
-        published_at=timezone.now(),
-        drift="",
-    )
+    tg_id = str(message.result.get("id", ""))[:64]
+    changed = Publication.objects.filter(
+        pk=message.object_id, state__in=[Publication.State.PUBLISHING, Publication.State.LIVE]
+    ).update(tg_id=tg_id, state=Publication.State.LIVE, published_at=timezone.now(), drift="")
+    if changed:
+        record(
+            "publication.published",
+            object_type="portal.publication",
+            object_id=message.object_id,
+            after={"trading_grid_id": tg_id},
+        )
 
 
 def on_updated(message) -> None:
     if message.object_type == "portal.publication":
         Publication.objects.filter(pk=message.object_id).update(drift="")
+        record(
+            "publication.corrected",
+            object_type="portal.publication",
+            object_id=message.object_id,
+            after=message.payload.get("changes"),
+        )
 
 
 def on_archived(message) -> None:
-    if message.object_type == "portal.publication":
-        Publication.objects.filter(pk=message.object_id).update(
-            state=Publication.State.WITHDRAWN, drift="", withdrawn_at=timezone.now()
+    if message.object_type != "portal.publication":
+        return
+    changed = Publication.objects.filter(
+        pk=message.object_id,
+        state__in=[Publication.State.WITHDRAWING, Publication.State.WITHDRAWN],
+    ).update(state=Publication.State.WITHDRAWN, drift="", withdrawn_at=timezone.now())
+    if changed:
+        record(
+            "publication.archived", object_type="portal.publication", object_id=message.object_id
         )

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from audit.services import record, record_many
+from integrations.http import NotFound
 from integrations.models import SyncRun
 from integrations.syncruns import start_run
 from integrations.tradinggrid.client import TradingGridClient
@@ -50,6 +51,7 @@ def upsert_community(data: dict) -> tuple[Community, bool]:
             "status": str(data.get("status") or "")[:32],
             "regions": regions,
             "region": regions[0] if regions else "",
+            "region_index": "|" + "|".join(regions) + "|" if regions else "",
             "tiers": _strings(data.get("tiers")),
             "tg_updated_at": _time(data.get("updated_at")),
             "last_synced_at": timezone.now(),
@@ -161,12 +163,16 @@ def refresh_partner(partner_id: str, client: TradingGridClient | None = None) ->
     data = client.partner(partner_id)
     if data is None:
         return "absent"
+    # Read everything first: no HTTP call while the database is locked for writing.
+    unknown = [
+        str(c)
+        for c in data.get("community_ids") or []
+        if not Community.objects.filter(tg_id=str(c)).exists()
+    ]
+    communities = [found for c in unknown if (found := client.community(c))]
     with transaction.atomic():
-        for community_id in data.get("community_ids") or []:
-            if not Community.objects.filter(tg_id=str(community_id)).exists():
-                found = client.community(str(community_id))
-                if found:
-                    upsert_community(found)
+        for found in communities:
+            upsert_community(found)
         partner, created, entries = upsert_partner(data)
         record_many(entries)
     sync_contacts(client, partner)
@@ -181,12 +187,19 @@ def run_partner_sync(*, full: bool, client: TradingGridClient | None = None) -> 
     run = start_run(kind, LOCK_KEY)
     try:
         client = client or TradingGridClient.from_settings()
+        listed = []
         for data in client.communities():
             if isinstance(data, dict) and data.get("id"):
-                upsert_community(data)
+                listed.append(upsert_community(data)[0])
         seen_partners: set[int] = set()
-        for community in Community.objects.all():
-            for data in client.community_partners(community.tg_id, updated_since=since):
+        # Only communities Trading Grid lists now: one it removed must not stop the sync.
+        for community in listed:
+            try:
+                partners = list(client.community_partners(community.tg_id, updated_since=since))
+            except NotFound:
+                log.warning("Community %s is gone from Trading Grid", community.tg_id)
+                continue
+            for data in partners:
                 if not isinstance(data, dict) or not data.get("id"):
                     SyncRun.objects.filter(pk=run.pk).update(failed=F("failed") + 1)
                     continue

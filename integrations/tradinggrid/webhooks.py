@@ -52,7 +52,8 @@ def signature_problem(header: str, raw: bytes, secret: str, now: float) -> str:
     if abs(now - stamp) > TOLERANCE_SECONDS:
         return "Signature timestamp is more than five minutes off."
     expected = hmac.new(secret.encode(), f"{stamp}.".encode() + raw, hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, parts.get("v1", "")):
+    given = parts.get("v1", "").encode("utf-8", errors="replace")
+    if not hmac.compare_digest(expected.encode(), given):
         return "Signature does not match."
     return ""
 

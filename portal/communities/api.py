@@ -44,7 +44,13 @@ class PartnerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_communities(self, partner: Partner) -> list[str]:
-        return [m.community.tg_id for m in partner.memberships.all() if m.active]
+        """Only the communities the caller may see."""
+        granted = self.context.get("granted_ids", set())
+        return [
+            m.community.tg_id
+            for m in partner.memberships.all()
+            if m.active and m.community_id in granted
+        ]
 
 
 class CommunityViewSet(viewsets.ReadOnlyModelViewSet):
@@ -67,3 +73,10 @@ class PartnerViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return visible_partners(self.request.user).prefetch_related("memberships__community")
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["granted_ids"] = set(
+            communities_for(self.request.user).values_list("pk", flat=True)
+        )
+        return context

@@ -16,6 +16,8 @@ class Community(models.Model):
     tiers = models.JSONField(default=list, blank=True)
     # The first region, for narrowing lists and granting "all communities of a region".
     region = models.CharField(max_length=32, blank=True, db_index=True)
+    # ``|EMEA|APAC|``: every region, so a region grant covers multi-region communities.
+    region_index = models.CharField(max_length=255, blank=True, editable=False)
     tg_updated_at = models.DateTimeField(null=True, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
