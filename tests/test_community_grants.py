@@ -128,3 +128,13 @@ def test_granting_what_is_already_granted_records_nothing(manager, world):
     grants.grant_community(manager, world["na"])
     grants.revoke_region(manager, "LATAM")
     assert AuditEvent.objects.filter(action__startswith="grant.").count() == 1
+
+
+def test_filter_choices_come_only_from_granted_rows(client, manager, world):
+    Partner.objects.filter(pk=world["acme"].pk).update(tier="secret-tier", language="xx")
+    grants.grant_community(manager, world["na"])
+    client.force_login(manager)
+    html = client.get(reverse("communities:partners")).content.decode()
+    assert "secret-tier" not in html and ">xx<" not in html
+    communities = client.get(reverse("communities:list")).content.decode()
+    assert '<option value="NA">' in communities and '<option value="EMEA">' not in communities

@@ -12,10 +12,23 @@ def _granted(request):
     return communities_for(request.user) if request is not None else Community.objects.none()
 
 
-class CommunityFilter(django_filters.FilterSet):
+class ChoicesFromRows(django_filters.FilterSet):
+    """Offers as choices only the values present in the rows the person may see."""
+
+    choice_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.choice_fields:
+            values = self.queryset.order_by().values_list(name, flat=True).distinct()
+            self.filters[name].extra["choices"] = [(v, v) for v in sorted(set(values)) if v]
+
+
+class CommunityFilter(ChoicesFromRows):
     q = django_filters.CharFilter(method="search", label="Search")
-    region = django_filters.AllValuesFilter()
-    status = django_filters.AllValuesFilter()
+    region = django_filters.ChoiceFilter()
+    status = django_filters.ChoiceFilter()
+    choice_fields = ("region", "status")
 
     class Meta:
         model = Community
@@ -25,14 +38,15 @@ class CommunityFilter(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(tg_id=value))
 
 
-class PartnerFilter(django_filters.FilterSet):
+class PartnerFilter(ChoicesFromRows):
     q = django_filters.CharFilter(method="search", label="Search")
     community = django_filters.ModelChoiceFilter(
         queryset=lambda request: _granted(request), method="in_community", label="Community"
     )
-    tier = django_filters.AllValuesFilter()
-    status = django_filters.AllValuesFilter()
-    language = django_filters.AllValuesFilter()
+    tier = django_filters.ChoiceFilter()
+    status = django_filters.ChoiceFilter()
+    language = django_filters.ChoiceFilter()
+    choice_fields = ("tier", "status", "language")
 
     class Meta:
         model = Partner
