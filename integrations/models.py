@@ -12,6 +12,7 @@ class SyncRun(models.Model):
         TG_FULL = "tg_full", "Trading Grid full sync"
         TG_INCREMENTAL = "tg_incremental", "Trading Grid incremental sync"
         TG_RECONCILE = "tg_reconcile", "Trading Grid reconciliation"
+        TG_REQUESTS = "tg_requests", "Trading Grid request poll"
 
     class State(models.TextChoices):
         RUNNING = "running", "Running"

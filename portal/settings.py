@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "portal",
     "audit",
     "integrations",
+    "requests_app",
 ]
 
 MIDDLEWARE = [
@@ -280,6 +281,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.tradinggrid.tasks.sync_partners",
         "schedule": crontab(hour=env.int("TRADINGGRID_FULL_SYNC_HOUR", default=3), minute=15),
         "kwargs": {"full": True},
+    },
+    "tradinggrid-request-poll": {
+        "task": "requests_app.tasks.poll_requests",
+        "schedule": timedelta(minutes=env.int("TRADINGGRID_REQUEST_POLL_MINUTES", default=5)),
     },
     "tradinggrid-reconcile": {
         "task": "integrations.tradinggrid.tasks.reconcile_publications",

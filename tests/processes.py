@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -82,13 +83,19 @@ class Worker:
         raise RuntimeError("Celery worker did not start:\n" + self.log_path.read_text())
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
+        """Stop the worker and every process of its group, so none consumes after the test."""
+        if self.process is None:
+            return
+        group = self.process.pid  # its own session: the group id is its pid
+        for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 5)):
             try:
-                self.process.wait(timeout=20)
+                os.killpg(group, sig)
+            except ProcessLookupError:
+                break
+            try:
+                self.process.wait(timeout=wait)
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+                continue
 
 
 def wait_until(predicate, timeout: float = 30, interval: float = 0.2, message: str = ""):

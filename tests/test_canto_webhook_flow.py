@@ -60,7 +60,9 @@ def test_delete_webhook_marks_the_asset_deleted(wired_canto, celery_worker):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_replayed_webhook_is_processed_once(canto, live_server, celery_worker):
+def test_a_replayed_webhook_is_processed_once(canto, live_server, tmp_path):
+    from tests.processes import Worker
+
     run_catalog_sync(full=True)
     asset = Asset.objects.order_by("pk").first()
     body = {
@@ -71,8 +73,13 @@ def test_a_replayed_webhook_is_processed_once(canto, live_server, celery_worker)
         "displayname": asset.name,
     }
     url = f"{live_server.url}/webhooks/canto/metadata/"
+    # Three deliveries of one event before any worker runs.
     answers = [requests.post(url, json=body, timeout=10).json()["status"] for _ in range(3)]
     assert answers == ["accepted", "duplicate", "duplicate"]
-    wait_until(lambda: InboxEvent.objects.filter(status="processed").exists(), timeout=30)
+    worker = Worker(tmp_path / "worker.log").start()
+    try:
+        wait_until(lambda: InboxEvent.objects.filter(status="processed").exists(), timeout=30)
+    finally:
+        worker.stop()
     event = InboxEvent.objects.get()
     assert (event.status, event.attempts) == ("processed", 1)

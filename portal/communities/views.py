@@ -52,10 +52,20 @@ def community_detail(request, pk: int):
         .exclude(state="withdrawn", drift="")
         .order_by("-id")[:100]
     )
+    from requests_app.models import OPEN_STATUSES
+
+    open_requests = community.requests.filter(tg_status__in=OPEN_STATUSES).select_related(
+        "partner"
+    )[:100]
     return render(
         request,
         "communities/detail.html",
-        {"community": community, "memberships": memberships, "publications": publications},
+        {
+            "community": community,
+            "memberships": memberships,
+            "publications": publications,
+            "open_requests": open_requests,
+        },
     )
 
 

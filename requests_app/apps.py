@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class RequestsConfig(AppConfig):
+    name = "requests_app"
+    verbose_name = "Partner requests"
+
+    def ready(self) -> None:
+        from requests_app import actions, intake  # noqa: F401  (audit actions, event handlers)

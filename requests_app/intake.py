@@ -1,0 +1,186 @@
+"""Intake: Trading Grid's requests and comments become ``PartnerRequest`` rows.
+
+``request.*`` events name a request; the worker re-reads it (and its comments) from Trading
+Grid. A poll of every community with ``updated_since`` catches what an event missed.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from audit.services import record
+from integrations.models import SyncRun
+from integrations.syncruns import start_run
+from integrations.tradinggrid import webhooks
+from integrations.tradinggrid.client import TradingGridClient
+from integrations.tradinggrid.sync import refresh_partner
+from portal.models import Community, Partner
+from requests_app.models import PartnerRequest, RequestComment
+
+LOCK_KEY = "tradinggrid-requests"
+OVERLAP = timedelta(minutes=2)
+CONTENT_ISSUES = {"missing": "missing", "outdated": "outdated", "hard_to_find": "hard_to_find"}
+
+
+def _time(value: Any):
+    try:
+        return parse_datetime(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+
+
+def kind_of(data: dict) -> str:
+    """Trading Grid's type (and category) in the portal's words."""
+    tg_type, category = data.get("type"), str(data.get("category") or "").lower()
+    if tg_type == "localization":
+        return PartnerRequest.Kind.LOCALIZED_VERSION
+    if tg_type == "content_issue":
+        return CONTENT_ISSUES.get(category, PartnerRequest.Kind.MISSING)
+    if tg_type == "question":
+        return PartnerRequest.Kind.QUESTION
+    if tg_type == "asset_request" and category in ("new", "new_asset"):
+        return PartnerRequest.Kind.NEW_ASSET
+    return PartnerRequest.Kind.ASSET_REQUEST
+
+
+def upsert_request(data: dict, client: TradingGridClient) -> tuple[PartnerRequest, bool]:
+    """Write one request as Trading Grid shows it; unknown partners are fetched first."""
+    community = Community.objects.filter(tg_id=str(data.get("community_id"))).first()
+    if community is None:
+        found = client.community(str(data.get("community_id")))
+        if found is None:
+            raise ValueError(f"request {data.get('id')} names an unknown community")
+        from integrations.tradinggrid.sync import upsert_community
+
+        community, _ = upsert_community(found)
+    partner_id = str(data.get("partner_id") or "")
+    if partner_id and not Partner.objects.filter(tg_id=partner_id).exists():
+        refresh_partner(partner_id, client)
+    values = {
+        "community": community,
+        "partner": Partner.objects.filter(tg_id=partner_id).first(),
+        "kind": kind_of(data),
+        "subject": str(data.get("subject") or "")[:255],
+        "description": str(data.get("description") or ""),
+        "locale": str(data.get("locale") or "")[:16],
+        "priority": str(data.get("priority") or "")[:16],
+        "asset_refs": [r for r in data.get("asset_refs") or [] if isinstance(r, dict)],
+        "tg_status": str(data.get("status") or "new")[:20],
+        "tg_due_at": _time(data.get("due_at")),
+        "tg_created_at": _time(data.get("created_at")),
+        "tg_updated_at": _time(data.get("updated_at")),
+    }
+    with transaction.atomic():
+        existing = PartnerRequest.objects.select_for_update().filter(tg_id=str(data["id"])).first()
+        if existing is None:
+            request = PartnerRequest.objects.create(tg_id=str(data["id"])[:64], **values)
+            record(
+                "request.received",
+                obj=request,
+                after={"kind": request.kind, "status": request.tg_status},
+            )
+            return request, True
+        changed = {
+            k: (getattr(existing, k), v)
+            for k, v in values.items()
+            if k in ("tg_status", "subject", "priority", "tg_due_at") and getattr(existing, k) != v
+        }
+        for name, value in values.items():
+            setattr(existing, name, value)
+        existing.save()
+        if changed:
+            record(
+                "request.changed_in_tradinggrid",
+                obj=existing,
+                before={k: old for k, (old, _) in changed.items()},
+                after={k: new for k, (_, new) in changed.items()},
+            )
+        return existing, False
+
+
+def sync_comments(request: PartnerRequest, client: TradingGridClient) -> int:
+    new = 0
+    for data in client.comments(request.tg_id):
+        if not isinstance(data, dict) or not data.get("id"):
+            continue
+        author = data.get("author") if isinstance(data.get("author"), dict) else {}
+        comment, created = RequestComment.objects.get_or_create(
+            tg_id=str(data["id"])[:64],
+            defaults={
+                "request": request,
+                "author_type": str(author.get("type") or "")[:20],
+                "author_name": str(author.get("name") or "")[:255],
+                "visibility": str(data.get("visibility") or "")[:10],
+                "body": str(data.get("body") or ""),
+                "tg_created_at": _time(data.get("created_at")),
+            },
+        )
+        if created:
+            new += 1
+            record(
+                "request.comment_received",
+                obj=request,
+                after={"author": comment.author_name, "visibility": comment.visibility},
+            )
+    return new
+
+
+def refresh_request(request_id: str, client: TradingGridClient | None = None) -> str:
+    client = client or TradingGridClient.from_settings()
+    data = client.request(request_id)
+    if data is None:
+        return "absent"
+    request, created = upsert_request(data, client)
+    sync_comments(request, client)
+    return "created" if created else "updated"
+
+
+def _request_event(event: dict) -> str:
+    data = event.get("data") or {}
+    ref = data.get("request") or data.get("comment") or {}
+    request_id = ref.get("request_id") or ref.get("id") if isinstance(ref, dict) else None
+    if not request_id:
+        raise ValueError("request event names no request id")
+    return refresh_request(str(request_id))
+
+
+for _type in ("request.created", "request.updated", "request.comment.created"):
+    webhooks.register(_type, _request_event)
+
+
+def poll(client: TradingGridClient | None = None) -> SyncRun:
+    """The backstop: every community's requests changed since the last good poll."""
+    last = SyncRun.objects.filter(lock_key=LOCK_KEY, state=SyncRun.State.SUCCEEDED).first()
+    since = last.started_at - OVERLAP if last else None
+    run = start_run(SyncRun.Kind.TG_REQUESTS, LOCK_KEY)
+    try:
+        client = client or TradingGridClient.from_settings()
+        for community in Community.objects.all():
+            for data in client.requests(community.tg_id, updated_since=since):
+                if not isinstance(data, dict) or not data.get("id"):
+                    continue
+                request, created = upsert_request(data, client)
+                sync_comments(request, client)
+                SyncRun.objects.filter(pk=run.pk).update(
+                    seen=run.seen + 1, heartbeat_at=timezone.now()
+                )
+                run.seen += 1
+                run.created += int(created)
+    except Exception as exc:
+        SyncRun.objects.filter(pk=run.pk).update(
+            state=SyncRun.State.FAILED, finished_at=timezone.now(), error=str(exc)[:2000]
+        )
+        raise
+    SyncRun.objects.filter(pk=run.pk).update(
+        state=SyncRun.State.SUCCEEDED,
+        seen=run.seen,
+        created=run.created,
+        finished_at=timezone.now(),
+    )
+    run.refresh_from_db()
+    return run
