@@ -109,3 +109,19 @@ def test_reconciling_again_before_the_repair_is_sent_queues_no_second_repair(tra
         if p["status"] == "published"
     ]
     assert len(shown) == 1
+
+
+def test_drift_in_a_granted_community_shows_on_the_managers_dashboard(
+    tradinggrid, live, client, manager, reviewer
+):
+    from django.urls import reverse
+
+    from portal import grants
+
+    tradinggrid.control("POST", f"publications/{live.tg_id}/drift", {"action": "delete"})
+    reconcile()
+    grants.grant_community(manager, live.community)
+    client.force_login(manager)
+    assert "missing from Trading Grid" in client.get(reverse("dashboard")).content.decode()
+    client.force_login(reviewer)  # no grant on that community
+    assert "missing from Trading Grid" not in client.get(reverse("dashboard")).content.decode()

@@ -2,7 +2,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from audit.models import AuditEvent
-from portal.models import JobRun
+from integrations.models import OutboxMessage, SyncRun
+from portal.grants import communities_for
+from portal.models import JobRun, Publication
 from portal.roles import role_names
 
 
@@ -15,4 +17,21 @@ def dashboard(request):
         context["failed_jobs"] = JobRun.objects.filter(state=JobRun.State.FAILED).count()
     if user.has_perm("audit.view_auditevent"):
         context["events"] = AuditEvent.objects.all()[:10]
+    if user.has_perm("portal.view_community"):
+        # Differences between Trading Grid and the portal, in the person's communities only.
+        context["drift"] = list(
+            Publication.objects.filter(community__in=communities_for(user))
+            .exclude(drift="")
+            .select_related("community")
+            .order_by("-drift_found_at")[:10]
+        )
+    if user.has_perm("integrations.view_outboxmessage"):
+        context["dead_writes"] = OutboxMessage.objects.filter(
+            status=OutboxMessage.Status.DEAD
+        ).count()
+    if user.has_perm("integrations.view_syncrun"):
+        context["last_syncs"] = [
+            SyncRun.objects.filter(kind__in=kinds).first()
+            for kinds in (["canto_full", "canto_incremental"], ["tg_full", "tg_incremental"])
+        ]
     return render(request, "portal/dashboard.html", context)
