@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
 
+from integrations.apiclient import ApiClient
 from integrations.http import (
     AuthError,
     ClientError,
@@ -19,7 +18,6 @@ from integrations.http import (
     NotFound,
     RateLimiter,
     RetryPolicy,
-    body_excerpt,
 )
 
 BATCH_LIMIT = 100
@@ -38,7 +36,9 @@ class SearchPage:
     limit: int
 
 
-class CantoClient:
+class CantoClient(ApiClient):
+    name = "Canto"
+
     """One tenant's API. Tokens are cached (shared by every process through Django's cache)."""
 
     def __init__(
@@ -63,7 +63,7 @@ class CantoClient:
             timeout=timeout,
             retry=RetryPolicy(max_attempts=max_attempts, max_delay=max_delay),
             limiter=RateLimiter.for_key(f"canto:{self.tenant}", rate),
-            authorize=self._authorization,
+            authorize=self.authorization,
         )
 
     @classmethod
@@ -80,16 +80,10 @@ class CantoClient:
 
     # Authentication ---------------------------------------------------------------------------
     @property
-    def _token_key(self) -> str:
+    def token_key(self) -> str:
         return f"canto-token:{self.tenant}:{self.app_id}"
 
-    def _authorization(self, renew: bool) -> str:
-        token = None if renew else cache.get(self._token_key)
-        if token is None:
-            token = self._fetch_token()
-        return f"Bearer {token}"
-
-    def _fetch_token(self) -> str:
+    def fetch_token(self) -> str:
         response = self.http.request(
             "POST",
             self.oauth_url + TOKEN_PATH,
@@ -100,39 +94,21 @@ class CantoClient:
                 "grant_type": "client_credentials",
             },
         )
-        data = self._json(response)
+        data = self.read_json(response)
         if not isinstance(data, dict):
             raise MalformedResponse("Canto token answer is not an object", body=str(data)[:200])
         token = data.get("accessToken") or data.get("access_token")
         if not token:
             raise AuthError("Canto issued no access token", body=str(data)[:200])
-        try:
-            lifetime = float(data.get("expiresIn") or data.get("expires_in") or 3600)
-        except (TypeError, ValueError):
-            lifetime = 3600.0
-        # Renew early: at 90% of the lifetime, and never keep a token past a day in the cache.
-        ttl = max(1, min(int(lifetime * 0.9), 24 * 3600))
-        cache.set(self._token_key, token, ttl)
+        return self.remember_token(token, data.get("expiresIn") or data.get("expires_in"))
         return token
 
     # Plumbing -----------------------------------------------------------------------------------
     def _url(self, path: str) -> str:
         return f"{self.base_url}/api/v1/{path.lstrip('/')}"
 
-    @staticmethod
-    def _json(response) -> Any:
-        try:
-            return response.json()
-        except (ValueError, json.JSONDecodeError) as exc:
-            raise MalformedResponse(
-                "Canto answered with unreadable JSON",
-                status=response.status_code,
-                body=body_excerpt(response),
-                url=response.url,
-            ) from exc
-
     def _get(self, path: str, **params: Any) -> Any:
-        return self._json(self.http.request("GET", self._url(path), params=params or None))
+        return self.read_json(self.http.request("GET", self._url(path), params=params or None))
 
     def _expect_success(self, response) -> None:
         text = (response.text or "").strip().strip('"').lower()
@@ -197,7 +173,7 @@ class CantoClient:
         found: list[Any] = []
         for offset in range(0, len(refs), BATCH_LIMIT):
             chunk = [{"id": i, "scheme": s} for s, i in refs[offset : offset + BATCH_LIMIT]]
-            data = self._json(self.http.request("POST", self._url("batch/content"), json=chunk))
+            data = self.read_json(self.http.request("POST", self._url("batch/content"), json=chunk))
             items = data.get("docResult") if isinstance(data, dict) else None
             found.extend(items if isinstance(items, list) else [])
         return found
@@ -242,7 +218,7 @@ class CantoClient:
 
     def create_album(self, parent_folder_id: str, name: str) -> dict:
         path = f"album/{quote(parent_folder_id)}/{quote(name, safe='')}"
-        data = self._json(self.http.request("POST", self._url(path)))
+        data = self.read_json(self.http.request("POST", self._url(path)))
         if not isinstance(data, dict) or not data.get("id"):
             raise MalformedResponse("Canto created no album id", body=str(data)[:200])
         return data

@@ -13,8 +13,8 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
 
+from integrations.apiclient import ApiClient
 from integrations.http import (
     AuthError,
     HttpClient,
@@ -22,11 +22,12 @@ from integrations.http import (
     NotFound,
     RateLimiter,
     RetryPolicy,
-    body_excerpt,
 )
 
 
-class TradingGridClient:
+class TradingGridClient(ApiClient):
+    name = "Trading Grid"
+
     """One tenant of the adapter. Tokens are cached (shared by every process)."""
 
     def __init__(
@@ -52,7 +53,7 @@ class TradingGridClient:
             timeout=timeout,
             retry=RetryPolicy(max_attempts=max_attempts),
             limiter=RateLimiter.for_key(f"tradinggrid:{host}:{tenant}", rate),
-            authorize=self._authorization,
+            authorize=self.authorization,
         )
 
     @classmethod
@@ -70,16 +71,10 @@ class TradingGridClient:
 
     # Authentication -----------------------------------------------------------------------------
     @property
-    def _token_key(self) -> str:
+    def token_key(self) -> str:
         return f"tradinggrid-token:{self.base_url}:{self.tenant}:{self.client_id}"
 
-    def _authorization(self, renew: bool) -> str:
-        token = None if renew else cache.get(self._token_key)
-        if token is None:
-            token = self._fetch_token()
-        return f"Bearer {token}"
-
-    def _fetch_token(self) -> str:
+    def fetch_token(self) -> str:
         response = self.http.request(
             "POST",
             f"{self.base_url}/tenants/{quote(self.tenant)}/oauth2/token",
@@ -87,36 +82,20 @@ class TradingGridClient:
             data={"grant_type": "client_credentials"},
             auth=(self.client_id, self.client_secret),
         )
-        data = self._json(response)
+        data = self.read_json(response)
         token = data.get("access_token") if isinstance(data, dict) else None
         if not token:
             raise AuthError("Trading Grid issued no access token", body=str(data)[:200])
-        try:
-            lifetime = float(data.get("expires_in") or 3600)
-        except (TypeError, ValueError):
-            lifetime = 3600.0
-        cache.set(self._token_key, token, max(1, int(lifetime * 0.9)))
+        return self.remember_token(token, data.get("expires_in"))
         return token
 
     # Plumbing -----------------------------------------------------------------------------------
     def _url(self, path: str) -> str:
         return f"{self.base_url}/ac/v1/{path.lstrip('/')}"
 
-    @staticmethod
-    def _json(response) -> Any:
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise MalformedResponse(
-                "Trading Grid answered with unreadable JSON",
-                status=response.status_code,
-                body=body_excerpt(response),
-                url=response.url,
-            ) from exc
-
     def _get(self, path: str, **params: Any) -> Any:
         query = {k: v for k, v in params.items() if v not in (None, "")}
-        return self._json(self.http.request("GET", self._url(path), params=query or None))
+        return self.read_json(self.http.request("GET", self._url(path), params=query or None))
 
     def _object(self, data: Any, what: str) -> dict:
         if not isinstance(data, dict):
@@ -133,7 +112,7 @@ class TradingGridClient:
             headers={"Idempotency-Key": key},
             expected=(200, 201, 202),
         )
-        return self._object(self._json(response), "write answer")
+        return self._object(self.read_json(response), "write answer")
 
     def _list(self, path: str, **filters: Any) -> Iterator[dict]:
         """Every item of a cursor-paginated list."""
