@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from integrations.sandbox.canto import actions, render
 from integrations.sandbox.canto.state import Asset
-from integrations.sandbox.faults import FaultConfig
+from integrations.sandbox.controls import common_routes
 from integrations.sandbox.server import HttpError, Request, Response, Router, json_response
 
 if TYPE_CHECKING:
@@ -49,35 +49,6 @@ def reset(sb: CantoSandbox, request: Request) -> Response:
     data = request.json_object()
     sb.reset(_count(data, "assets", 300, MAX_ASSETS), _count(data, "seed", 1, 2**31))
     return json_response(sb.info())
-
-
-def faults(sb: CantoSandbox, request: Request) -> Response:
-    """``GET`` / ``POST /_sandbox/api/faults``: a POST replaces the whole configuration."""
-    if request.method == "POST":
-        sb.faults.configure(FaultConfig.from_dict(request.json_object()))
-    return json_response(sb.faults.snapshot())
-
-
-def stats(sb: CantoSandbox, request: Request) -> Response:
-    """``GET`` / ``DELETE /_sandbox/api/stats``."""
-    if request.method == "DELETE":
-        sb.stats.reset()
-    return json_response(sb.stats.snapshot())
-
-
-def revoke_tokens(sb: CantoSandbox, request: Request) -> Response:
-    """``POST /_sandbox/api/tokens/revoke``: every issued token stops working."""
-    sb.tokens.revoke_all()
-    return json_response({"revoked": True})
-
-
-def token_ttl(sb: CantoSandbox, request: Request) -> Response:
-    """``GET`` / ``POST /_sandbox/api/token-ttl`` ``{"seconds": N}`` for tokens issued later."""
-    if request.method == "POST":
-        data = request.json_object()
-        seconds = _count(data, "seconds", sb.tokens.ttl, 10 * 365 * 86400)
-        sb.tokens.ttl = seconds
-    return json_response({"seconds": sb.tokens.ttl})
 
 
 def _asset_action(
@@ -178,13 +149,7 @@ def register(router: Router, sb: CantoSandbox) -> None:
     routes: list[tuple[str, str, Callable[[CantoSandbox, Request], Response]]] = [
         ("GET", "/info", info),
         ("POST", "/reset", reset),
-        ("GET", "/faults", faults),
-        ("POST", "/faults", faults),
-        ("GET", "/stats", stats),
-        ("DELETE", "/stats", stats),
-        ("POST", "/tokens/revoke", revoke_tokens),
-        ("GET", "/token-ttl", token_ttl),
-        ("POST", "/token-ttl", token_ttl),
+        *common_routes(lambda request: request.json_object(), _count),
         ("POST", "/assets", create_asset),
         ("GET", "/assets/{id}", get_asset),
         ("DELETE", "/assets/{id}", delete_asset),

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from integrations.sandbox.faults import FaultConfig
+from integrations.sandbox.controls import common_routes
 from integrations.sandbox.server import HttpError, Request, Response, Router, json_response
 from integrations.sandbox.tradinggrid import actions, membership, partner_requests, render
 from integrations.sandbox.tradinggrid.problems import Problem
@@ -56,33 +56,6 @@ def reset(sb: TradingGridSandbox, request: Request) -> Response:
     """``POST reset`` ``{"seed": S}``."""
     sb.reset(_integer(_body(request), "seed", 1, 2**31))
     return json_response(sb.info())
-
-
-def faults(sb: TradingGridSandbox, request: Request) -> Response:
-    """``GET`` / ``POST faults``: a POST replaces the whole configuration."""
-    if request.method == "POST":
-        sb.faults.configure(FaultConfig.from_dict(_body(request)))
-    return json_response(sb.faults.snapshot())
-
-
-def stats(sb: TradingGridSandbox, request: Request) -> Response:
-    """``GET`` / ``DELETE stats``: API requests by ``METHOD route-pattern``."""
-    if request.method == "DELETE":
-        sb.stats.reset()
-    return json_response(sb.stats.snapshot())
-
-
-def revoke_tokens(sb: TradingGridSandbox, request: Request) -> Response:
-    """``POST tokens/revoke``: every issued token stops working."""
-    sb.tokens.revoke_all()
-    return json_response({"revoked": True})
-
-
-def token_ttl(sb: TradingGridSandbox, request: Request) -> Response:
-    """``GET`` / ``POST token-ttl`` ``{"seconds": N}`` for tokens issued later."""
-    if request.method == "POST":
-        sb.tokens.ttl = _integer(_body(request), "seconds", sb.tokens.ttl, 10 * 365 * 86400)
-    return json_response({"seconds": sb.tokens.ttl})
 
 
 def publications(sb: TradingGridSandbox, request: Request) -> Response:
@@ -249,13 +222,7 @@ def register(router: Router, sb: TradingGridSandbox) -> None:
     routes: list[tuple[str, str, Callable[..., Response]]] = [
         ("GET", "/info", info),
         ("POST", "/reset", reset),
-        ("GET", "/faults", faults),
-        ("POST", "/faults", faults),
-        ("GET", "/stats", stats),
-        ("DELETE", "/stats", stats),
-        ("POST", "/tokens/revoke", revoke_tokens),
-        ("GET", "/token-ttl", token_ttl),
-        ("POST", "/token-ttl", token_ttl),
+        *common_routes(_body, _integer),
         ("GET", "/publications", publications),
         ("POST", "/publications/{id}/drift", drift),
         *[
