@@ -25,3 +25,5 @@ register("publication.drift_found", "Difference found in Trading Grid and repair
 register("publication.published", "Published in Trading Grid")
 register("publication.corrected", "Corrected in Trading Grid")
 register("publication.archived", "Archived in Trading Grid")
+register("publication.replaced", "New version shown in Trading Grid in place of the older one")
+register("publication.withdrawing", "Withdrawal from Trading Grid queued")

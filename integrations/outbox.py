@@ -30,15 +30,26 @@ log = logging.getLogger(__name__)
 Operation = Callable[[dict, str], dict]
 _operations: dict[str, Operation] = {}
 _on_sent: dict[str, Callable[[OutboxMessage], None]] = {}
+_on_dead: dict[str, Callable[[OutboxMessage], None]] = {}
 
 
-def operation(name: str, *, on_sent: Callable[[OutboxMessage], None] | None = None):
-    """Register how an operation is performed: ``fn(payload, idempotency_key) -> result``."""
+def operation(
+    name: str,
+    *,
+    on_sent: Callable[[OutboxMessage], None] | None = None,
+    on_dead: Callable[[OutboxMessage], None] | None = None,
+):
+    """Register how an operation is performed: ``fn(payload, idempotency_key) -> result``.
+
+    ``on_sent`` updates the portal after the write; ``on_dead`` tells someone it was given up.
+    """
 
     def decorate(fn: Operation) -> Operation:
         _operations[name] = fn
         if on_sent is not None:
             _on_sent[name] = on_sent
+        if on_dead is not None:
+            _on_dead[name] = on_dead
         return fn
 
     return decorate
@@ -130,6 +141,9 @@ def send(message: OutboxMessage) -> str:
                 reason=str(exc)[:500],
                 after={"operation": message.operation, "attempts": attempts},
             )
+            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if message.operation in _on_dead:
+                _on_dead[message.operation](message)
         return status
     with transaction.atomic():
         mine.update(

@@ -9,6 +9,7 @@ class PortalConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from portal import actions, jobs, roles  # noqa: F401  (actions, Celery receivers)
+        from portal.releases import reactions  # noqa: F401  (follows catalog changes)
 
         # After every app's migration: permissions of apps migrated later exist only then.
         post_migrate.connect(roles.sync_roles_after_migrate)

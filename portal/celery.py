@@ -11,3 +11,5 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Integrations keep a tasks module per outside system.
 app.autodiscover_tasks(["integrations.canto", "integrations.tradinggrid"])
+app.autodiscover_tasks(["portal.releases"])
+app.autodiscover_tasks(["portal"], related_name="notifications")

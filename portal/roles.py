@@ -20,8 +20,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "integrations.view_syncrun",
         "portal.view_community",
         "portal.view_partner",
+        "portal.view_release",
+        "portal.add_release",
+        "portal.change_release",
+        "portal.submit_release",
+        "portal.withdraw_release",
     ],
-    COMPLIANCE_REVIEWER: ["portal.view_asset", "portal.view_community", "portal.view_partner"],
+    COMPLIANCE_REVIEWER: [
+        "portal.view_asset",
+        "portal.view_community",
+        "portal.view_partner",
+        "portal.view_release",
+        "portal.review_release",
+    ],
     AUDITOR: [
         "audit.view_auditevent",
         "portal.view_jobrun",
@@ -29,6 +40,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "integrations.view_syncrun",
         "portal.view_community",
         "portal.view_partner",
+        "portal.view_release",
     ],
 }
 # Portal admins hold every permission of these apps (and manage users and groups).

@@ -290,6 +290,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.tradinggrid.tasks.reconcile_publications",
         "schedule": timedelta(minutes=env.int("TRADINGGRID_RECONCILE_EVERY_MINUTES", default=60)),
     },
+    "releases-due": {
+        "task": "portal.releases.tasks.releases_due",
+        "schedule": timedelta(seconds=env.int("RELEASES_DUE_EVERY_SECONDS", default=60)),
+    },
     "canto-incremental-sync": {
         "task": "integrations.canto.tasks.sync_catalog",
         "schedule": timedelta(minutes=env.int("CANTO_INCREMENTAL_EVERY_MINUTES", default=5)),
@@ -381,6 +385,8 @@ CANTO_FIELDS = {
 # E-mail ---------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="portal@localhost")
+# Where links in e-mails point: the address people use to reach the portal.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 # Logging --------------------------------------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")

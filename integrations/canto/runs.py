@@ -17,6 +17,7 @@ from integrations.canto.parsing import format_canto_time
 from integrations.canto.sync import LOCK_KEY, apply_assets, sync_tree
 from integrations.models import CantoFieldMapping, SyncRun
 from integrations.syncruns import start_run as start_sync_run
+from portal.catalog.signals import catalog_changed
 from portal.models import Asset
 
 log = logging.getLogger(__name__)
@@ -147,6 +148,10 @@ def mark_deleted(canto_ids: list[str], run: SyncRun | None = None) -> int:
                 for a in assets
             ]
         )
+        for asset in assets:
+            asset.deleted_in_canto, asset.deleted_at = True, now
+        if assets:
+            catalog_changed.send(sender=Asset, assets=assets)
         if run is not None:
             from django.db.models import F
 

@@ -21,6 +21,7 @@ from integrations.canto.client import CantoClient
 from integrations.canto.parsing import CantoAsset, ParseError, parse_asset, parse_canto_time
 from integrations.models import CantoFieldMapping, SyncFailure, SyncRun
 from portal.bulk import upsert
+from portal.catalog.signals import catalog_changed
 from portal.models import Album, Asset, AssetVersion
 from portal.models.catalog import index_text
 
@@ -256,6 +257,7 @@ def _write(
         for a in Asset.objects.select_for_update().filter(canto_id__in=list(parsed_by_id))
     }
     creates, updates, unchanged_ids, entries = [], [], list(skipped), []
+    material: list[Asset] = []  # new version, status, classification, restoration
     for canto_id, parsed in parsed_by_id.items():
         values = _values(parsed, now)
         row = existing.get(canto_id)
@@ -269,7 +271,10 @@ def _write(
             # This page was fetched before a webhook refresh wrote something newer.
             unchanged_ids.append(row.pk)
             continue
-        entries.extend(_changes(row, parsed))
+        changes = _changes(row, parsed)
+        if changes:
+            material.append(row)
+        entries.extend(changes)
         if detailed:
             before, after = _metadata_diff(row, values)
             if before:
@@ -321,6 +326,8 @@ def _write(
             for a in creates
         )
     record_many(entries)
+    if material:
+        catalog_changed.send(sender=Asset, assets=material)
     result.created += len(creates)
     result.updated += len(updates)
     result.unchanged += len(unchanged_ids)

@@ -9,17 +9,29 @@ def _client() -> TradingGridClient:
     return TradingGridClient.from_settings()
 
 
-@operation("tradinggrid.publish", on_sent=lambda m: reconcile.on_published(m))
+@operation(
+    "tradinggrid.publish",
+    on_sent=lambda m: reconcile.on_published(m),
+    on_dead=lambda m: reconcile.on_given_up(m),
+)
 def publish(payload: dict, key: str) -> dict:
     return _client().publish(payload["community_id"], payload["publication"], key=key)
 
 
-@operation("tradinggrid.update_publication", on_sent=lambda m: reconcile.on_updated(m))
+@operation(
+    "tradinggrid.update_publication",
+    on_sent=lambda m: reconcile.on_updated(m),
+    on_dead=lambda m: reconcile.on_given_up(m),
+)
 def update_publication(payload: dict, key: str) -> dict:
     return _client().update_publication(payload["publication_id"], payload["changes"], key=key)
 
 
-@operation("tradinggrid.archive_publication", on_sent=lambda m: reconcile.on_archived(m))
+@operation(
+    "tradinggrid.archive_publication",
+    on_sent=lambda m: reconcile.on_archived(m),
+    on_dead=lambda m: reconcile.on_given_up(m),
+)
 def archive_publication(payload: dict, key: str) -> dict:
     return _client().archive_publication(payload["publication_id"], key=key)
 

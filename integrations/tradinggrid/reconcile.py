@@ -19,13 +19,27 @@ from integrations.tradinggrid.client import TradingGridClient
 from portal.catalog.services import canto_link
 from portal.models import Publication
 
+ON_THE_WAY = [Publication.State.PUBLISHING, Publication.State.WITHDRAWING]
+
 
 def publication_body(publication: Publication) -> dict:
     """What Trading Grid is asked to show for a publication."""
     asset = publication.asset
+    release = publication.release
+    audience = {"partner_ids": [], "tiers": [], "regions": []}
+    if release is not None:
+        audience = {
+            "partner_ids": sorted(
+                release.partners.filter(
+                    memberships__community=publication.community, memberships__active=True
+                ).values_list("tg_id", flat=True)
+            ),
+            "tiers": list(release.tiers),
+            "regions": list(release.regions),
+        }
     return {
         "title": publication.title,
-        "summary": asset.category or asset.name,
+        "summary": (release.instructions if release else "") or asset.category or asset.name,
         "type": "asset",
         "files": [
             {
@@ -36,8 +50,8 @@ def publication_body(publication: Publication) -> dict:
                 "source_url": canto_link(asset),
             }
         ],
-        "audience": {"partner_ids": [], "tiers": [], "regions": []},
-        "requires_acknowledgement": False,
+        "audience": audience,
+        "requires_acknowledgement": bool(release and release.requires_acknowledgement),
         "external_ref": publication.external_ref,
         "version": str(publication.version_no),
     }
@@ -128,6 +142,8 @@ def _check(pk: int, tg_id: str, remote: dict | None) -> bool:
         )
         if publication is None or outbox.pending_for(publication):
             return False  # changed meanwhile, or a write for it is still on its way
+        if Publication.objects.filter(tg_id=tg_id, state__in=ON_THE_WAY).exclude(pk=pk).exists():
+            return False  # a newer version or a withdrawal of it is on its way
         finding = _finding(publication, remote)
         if not finding:
             Publication.objects.filter(pk=pk).update(checked_at=now, drift="")
@@ -146,42 +162,94 @@ def _check(pk: int, tg_id: str, remote: dict | None) -> bool:
     return True
 
 
+def _settle(publication_id: str) -> None:
+    from portal.releases.publishing import settle
+
+    settle(
+        Publication.objects.filter(pk=publication_id).values_list("release_id", flat=True).first()
+    )
+
+
 def on_published(message) -> None:
-    """Outbox callback: a publication delivered (again) is live under its Trading Grid id."""
+    """Outbox callback: a publication delivered (again) is live under its Trading Grid id.
+
+    One withdrawn while it was being sent is archived now that its id is known.
+    """
     if message.object_type != "portal.publication" or not message.result:
         return
     tg_id = str(message.result.get("id", ""))[:64]
+    pk = message.object_id
+    if Publication.objects.filter(pk=pk, state=Publication.State.WITHDRAWING).update(tg_id=tg_id):
+        outbox.add(
+            "tradinggrid.archive_publication",
+            {"publication_id": tg_id},
+            obj=Publication.objects.get(pk=pk),
+        )
+        return
     changed = Publication.objects.filter(
-        pk=message.object_id, state__in=[Publication.State.PUBLISHING, Publication.State.LIVE]
+        pk=pk, state__in=[Publication.State.PUBLISHING, Publication.State.LIVE]
     ).update(tg_id=tg_id, state=Publication.State.LIVE, published_at=timezone.now(), drift="")
     if changed:
         record(
             "publication.published",
             object_type="portal.publication",
-            object_id=message.object_id,
+            object_id=pk,
             after={"trading_grid_id": tg_id},
         )
+        _settle(pk)
 
 
 def on_updated(message) -> None:
-    if message.object_type == "portal.publication":
-        Publication.objects.filter(pk=message.object_id).update(drift="")
-        record(
-            "publication.corrected",
-            object_type="portal.publication",
-            object_id=message.object_id,
-            after=message.payload.get("changes"),
+    """Outbox callback: a new version replaced the older one in place, or drift was corrected."""
+    if message.object_type != "portal.publication":
+        return
+    pk = message.object_id
+    tg_id = message.payload.get("publication_id", "")
+    now = timezone.now()
+    if Publication.objects.filter(pk=pk, state=Publication.State.PUBLISHING).update(
+        state=Publication.State.LIVE, published_at=now, drift=""
+    ):
+        Publication.objects.filter(tg_id=tg_id, state=Publication.State.LIVE).exclude(pk=pk).update(
+            state=Publication.State.SUPERSEDED, withdrawn_at=now
         )
+        record(
+            "publication.replaced",
+            object_type="portal.publication",
+            object_id=pk,
+            after=message.payload.get("changes", {}).get("version"),
+        )
+        _settle(pk)
+        return
+    Publication.objects.filter(pk=pk).update(drift="")
+    record(
+        "publication.corrected",
+        object_type="portal.publication",
+        object_id=pk,
+        after=message.payload.get("changes"),
+    )
 
 
 def on_archived(message) -> None:
+    """Outbox callback: every row showing this Trading Grid publication is now withdrawn."""
     if message.object_type != "portal.publication":
         return
-    changed = Publication.objects.filter(
-        pk=message.object_id,
-        state__in=[Publication.State.WITHDRAWING, Publication.State.WITHDRAWN],
-    ).update(state=Publication.State.WITHDRAWN, drift="", withdrawn_at=timezone.now())
+    tg_id = message.payload.get("publication_id", "")
+    changed = Publication.objects.filter(tg_id=tg_id, state=Publication.State.WITHDRAWING).update(
+        state=Publication.State.WITHDRAWN, drift="", withdrawn_at=timezone.now()
+    )
     if changed:
         record(
             "publication.archived", object_type="portal.publication", object_id=message.object_id
         )
+        _settle(message.object_id)
+
+
+def on_given_up(message) -> None:
+    """Outbox: a publication write was given up; the people behind its release are told."""
+    if message.object_type != "portal.publication":
+        return
+    from portal.notifications import notify
+
+    publication = Publication.objects.select_related("release").filter(pk=message.object_id).first()
+    if publication is not None and publication.release is not None:
+        notify("publishing_failed", publication.release, error=message.last_error)

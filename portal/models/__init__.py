@@ -1,7 +1,9 @@
 from portal.models.catalog import Album, Asset, AssetVersion
 from portal.models.communities import Community, Contact, Membership, Partner, RegionGrant
 from portal.models.jobs import JobRun
+from portal.models.notifications import NotificationOptOut
 from portal.models.publications import Publication
+from portal.models.releases import Release, ReleaseItem, Review
 
 __all__ = [
     "Album",
@@ -11,7 +13,11 @@ __all__ = [
     "Contact",
     "JobRun",
     "Membership",
+    "NotificationOptOut",
     "Partner",
     "Publication",
     "RegionGrant",
+    "Release",
+    "ReleaseItem",
+    "Review",
 ]

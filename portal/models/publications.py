@@ -16,7 +16,15 @@ class Publication(models.Model):
         LIVE = "live", "Live"
         WITHDRAWING = "withdrawing", "Being withdrawn"
         WITHDRAWN = "withdrawn", "Withdrawn"
+        SUPERSEDED = "superseded", "Replaced by a newer version"
 
+    release = models.ForeignKey(
+        "portal.Release",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="publications",
+    )
     asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="publications")
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="publications")
     version_no = models.PositiveIntegerField()
@@ -28,13 +36,17 @@ class Publication(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
+    withdraw_reason = models.CharField(max_length=255, blank=True)
     drift = models.CharField(max_length=255, blank=True)
     drift_found_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["community", "state"], name="publication_state_idx")]
+        indexes = [
+            models.Index(fields=["community", "state"], name="publication_state_idx"),
+            models.Index(fields=["asset", "state"], name="publication_asset_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} v{self.version_no} in {self.community}"

@@ -1,0 +1,1 @@
+"""Releases: building, reviewing, publishing and withdrawing approved content for partners."""
