@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from portal.models import Asset, JobRun
+from portal.models import Asset, Community, JobRun
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -38,3 +38,20 @@ class JobRunAdmin(ReadOnlyAdmin):
     list_display = ["task_name", "state", "trigger", "requested_by", "queued_at", "duration"]
     list_filter = ["state", "trigger"]
     search_fields = ["task_name", "task_id", "error"]
+
+
+@admin.register(Community)
+class CommunityAdmin(admin.ModelAdmin):
+    """Communities come from Trading Grid; the portal's own policy is the one editable field."""
+
+    list_display = ["name", "tg_id", "status", "region", "review_optional"]
+    list_filter = ["review_optional", "status", "region"]
+    search_fields = ["name", "tg_id"]
+    fields = ["name", "tg_id", "status", "regions", "tiers", "review_optional"]
+    readonly_fields = ["name", "tg_id", "status", "regions", "tiers"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

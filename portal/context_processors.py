@@ -11,6 +11,10 @@ def navigation(request):
         nav.append(("catalog:list", "Catalog"))
     if user.has_perm("portal.view_community"):
         nav.append(("communities:list", "Communities"))
+    if user.has_perm("portal.view_release"):
+        nav.append(("releases:list", "Releases"))
+    if user.has_perm("portal.review_release"):
+        nav.append(("reviews:queue", "Reviews"))
     if user.has_perm("audit.view_auditevent"):
         nav.append(("audit:list", "Audit trail"))
     if user.has_perm("portal.view_jobrun"):

@@ -5,7 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from integrations.canto import webhooks as canto_webhooks
 from integrations.tradinggrid import webhooks as tradinggrid_webhooks
-from portal.views import dashboard, health, jobs
+from portal.releases.urls import review_patterns
+from portal.views import account, dashboard, health, jobs
 
 admin.site.site_header = "Partner content portal administration"
 admin.site.site_title = "Partner content portal"
@@ -19,6 +20,9 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("catalog/", include("portal.catalog.urls")),
     path("communities/", include("portal.communities.urls")),
+    path("releases/", include("portal.releases.urls")),
+    path("reviews/", include(review_patterns)),
+    path("account/notifications/", account.notification_settings, name="notification-settings"),
     path("operations/", include("integrations.urls")),
     path("webhooks/canto/<slug:event>/", canto_webhooks.receive, name="canto-webhook"),
     path("webhooks/tradinggrid/", tradinggrid_webhooks.receive, name="tradinggrid-webhook"),

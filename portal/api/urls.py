@@ -4,6 +4,7 @@ from audit.api import AuditEventViewSet
 from portal.api.views import JobRunViewSet
 from portal.catalog.api import AssetViewSet
 from portal.communities.api import CommunityViewSet, PartnerViewSet
+from portal.releases.api import ReleaseViewSet
 
 router = DefaultRouter()
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
@@ -11,4 +12,5 @@ router.register("jobs", JobRunViewSet, basename="job")
 router.register("assets", AssetViewSet, basename="asset")
 router.register("communities", CommunityViewSet, basename="community")
 router.register("partners", PartnerViewSet, basename="partner")
+router.register("releases", ReleaseViewSet, basename="release")
 urlpatterns = router.urls

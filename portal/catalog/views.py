@@ -15,6 +15,7 @@ from portal.catalog import services
 from portal.catalog.filters import AssetFilter
 from portal.listing import FilteredListView, stream_csv
 from portal.models import Asset
+from portal.releases import trace
 
 PLACEHOLDER = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" '
@@ -40,16 +41,19 @@ class AssetListView(FilteredListView):
 @permission_required("portal.view_asset", raise_exception=True)
 def asset_detail(request, pk: int):
     asset = get_object_or_404(Asset, pk=pk)
-    return render(
-        request,
-        "catalog/detail.html",
-        {
-            "asset": asset,
-            "other_fields": services.unmapped_fields(asset),
-            "versions": asset.versions.all()[:50],
-            "canto_url": services.canto_link(asset),
-        },
-    )
+    context = {
+        "asset": asset,
+        "other_fields": services.unmapped_fields(asset),
+        "versions": asset.versions.all()[:50],
+        "canto_url": services.canto_link(asset),
+    }
+    if request.user.has_perm("portal.view_release"):
+        # Where the asset is shared, which version, who approved it.
+        context["shared_in"] = trace.asset_releases(request.user, asset)
+        context["editable_releases"] = trace.editable_releases(request.user).exclude(
+            items__asset=asset
+        )
+    return render(request, "catalog/detail.html", context)
 
 
 @login_required

@@ -13,8 +13,11 @@ from portal import grants as grant_service
 from portal.communities.filters import CommunityFilter, PartnerFilter
 from portal.grants import communities_for
 from portal.listing import FilteredListView, stream_csv
-from portal.models import Community, Partner
+from portal.models import Community, Partner, Publication
+from portal.releases.trace import live_in
 from portal.roles import COMPLIANCE_REVIEWER, CONTENT_MANAGER
+
+LIVE_SHOWN = 200
 
 
 def visible_partners(user):
@@ -46,10 +49,11 @@ def community_detail(request, pk: int):
     memberships = community.memberships.select_related("partner").order_by(
         "-active", "partner__company_name"
     )
-    # What partners see there now, and withdrawn ones only while Trading Grid disagrees.
+    # On their way in or out, and withdrawn ones only while Trading Grid disagrees.
     publications = (
         community.publications.select_related("asset")
-        .exclude(state="withdrawn", drift="")
+        .exclude(state__in=[Publication.State.LIVE, Publication.State.SUPERSEDED])
+        .exclude(state=Publication.State.WITHDRAWN, drift="")
         .order_by("-id")[:100]
     )
     from requests_app.models import OPEN_STATUSES
@@ -63,6 +67,8 @@ def community_detail(request, pk: int):
         {
             "community": community,
             "memberships": memberships,
+            "live": live_in(community)[:LIVE_SHOWN],
+            "live_count": live_in(community).count(),
             "publications": publications,
             "open_requests": open_requests,
         },

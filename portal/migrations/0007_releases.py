@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='community',
             name='review_optional',
-            field=models.BooleanField(default=False),
+            field=models.BooleanField(default=False, help_text='Releases with no regulated asset may be published without compliance review.', verbose_name='review optional'),
         ),
         migrations.AddField(
             model_name='publication',

@@ -14,8 +14,11 @@ class Community(models.Model):
     status = models.CharField(max_length=32, blank=True)
     regions = models.JSONField(default=list, blank=True)
     tiers = models.JSONField(default=list, blank=True)
-    # A portal admin's policy: releases without regulated content may skip compliance review.
-    review_optional = models.BooleanField(default=False)
+    review_optional = models.BooleanField(
+        "review optional",
+        default=False,
+        help_text="Releases with no regulated asset may be published without compliance review.",
+    )
     # The first region, for narrowing lists and granting "all communities of a region".
     region = models.CharField(max_length=32, blank=True, db_index=True)
     # ``|EMEA|APAC|``: every region, so a region grant covers multi-region communities.

@@ -3,6 +3,8 @@ CSV export use it. Querysets are narrowed to what the person may see before filt
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from portal.grants import communities_for, sees_everything
 from portal.models import Community, Release, ReleaseItem
@@ -47,7 +49,7 @@ class ReleaseFilter(django_filters.FilterSet):
     regulated = django_filters.BooleanFilter(method="by_regulated", label="Has regulated content")
     mine = django_filters.BooleanFilter(method="by_mine", label="Created or submitted by me")
     updated_since = django_filters.DateFilter(
-        field_name="updated_at", lookup_expr="gte", label="Changed since"
+        field_name="updated_at", lookup_expr="date__gte", label="Changed since"
     )
     ordering = django_filters.OrderingFilter(
         fields=(
@@ -77,6 +79,7 @@ class ReleaseFilter(django_filters.FilterSet):
             Q(name__icontains=value) | Q(items__asset__name__icontains=value)
         ).distinct()
 
+    @extend_schema_field(OpenApiTypes.INT)
     def by_community(self, queryset, name, value):
         return queryset.filter(communities=value) if value else queryset
 

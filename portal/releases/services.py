@@ -88,31 +88,40 @@ def create(
 
 @transaction.atomic
 def update(user, release: Release, *, communities=None, partners=None, **values) -> Release:
+    """Change what is given; communities and partners left out keep their current values."""
     release = lock(release)
     require(user, "change_release", release)
     if not release.is_editable:
-        raise Conflict(f"A {release.get_state_display().lower()} release cannot be edited.")
-    before = {k: getattr(release, k) for k in values if k in FIELDS}
-    for name, value in values.items():
-        if name in FIELDS:
-            setattr(release, name, value)
+        raise Conflict(
+            f"This release is {release.get_state_display().lower()}; only drafts and rejected "
+            "releases can be edited."
+        )
+    changed = {k: v for k, v in values.items() if k in FIELDS and getattr(release, k) != v}
+    before = {k: getattr(release, k) for k in changed}
+    for name, value in changed.items():
+        setattr(release, name, value)
     if not release.name.strip():
         raise ReleaseError("Give the release a name.")
-    _check_dates(release.publish_at, release.expire_at)
-    if communities is not None:
-        communities = list(communities)
-        if not communities:
+    if "publish_at" in changed or "expire_at" in changed:
+        _check_dates(release.publish_at, release.expire_at)
+    if communities is not None or partners is not None:
+        old_communities = list(release.communities.all())
+        old_partners = list(release.partners.all())
+        new_communities = old_communities if communities is None else list(communities)
+        new_partners = old_partners if partners is None else list(partners)
+        if not new_communities:
             raise ReleaseError("Choose at least one community.")
-        before["communities"] = sorted(release.communities.values_list("name", flat=True))
-        _set_targets(release, user, communities, partners)
-        values["communities"] = sorted(c.name for c in communities)
-    bump(release, *[k for k in values if k in FIELDS])
-    record(
-        "release.updated",
-        obj=release,
-        before=_plain(before),
-        after=_plain({k: v for k, v in values.items() if k in before}),
-    )
+        if {c.pk for c in new_communities} != {c.pk for c in old_communities}:
+            before["communities"] = sorted(c.name for c in old_communities)
+            changed["communities"] = sorted(c.name for c in new_communities)
+        if {p.pk for p in new_partners} != {p.pk for p in old_partners}:
+            before["partners"] = sorted(p.company_name for p in old_partners)
+            changed["partners"] = sorted(p.company_name for p in new_partners)
+        _set_targets(release, user, new_communities, new_partners)
+    if not changed:
+        return release
+    bump(release, *[k for k in changed if k in FIELDS])
+    record("release.updated", obj=release, before=_plain(before), after=_plain(changed))
     return release
 
 

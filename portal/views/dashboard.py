@@ -5,6 +5,8 @@ from audit.models import AuditEvent
 from integrations.models import OutboxMessage, SyncRun
 from portal.grants import communities_for
 from portal.models import JobRun, Publication
+from portal.releases import trace
+from portal.releases.filters import review_queue
 from portal.roles import role_names
 
 
@@ -25,6 +27,11 @@ def dashboard(request):
             .select_related("community")
             .order_by("-drift_found_at")[:10]
         )
+    if user.has_perm("portal.review_release"):
+        context["reviews_waiting"] = review_queue(user).count()
+    if user.has_perm("portal.change_release"):
+        context["failing_releases"] = list(trace.releases_with_dead_writes(user)[:10])
+        context["auto_withdrawn"] = trace.recent_auto_withdrawals(user)
     if user.has_perm("integrations.view_outboxmessage"):
         context["dead_writes"] = OutboxMessage.objects.filter(
             status=OutboxMessage.Status.DEAD
