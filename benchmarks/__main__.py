@@ -1,7 +1,9 @@
 """``make bench``: every benchmark in one run, one table, and ``var/bench.json``.
 
-python -m benchmarks            full size (100,000 assets)
-python -m benchmarks --quick    a small run that proves the benchmark code works
+python -m benchmarks                        full size (100,000 assets, 50 changes, 50 assets
+                                            to 20 communities)
+python -m benchmarks --quick                a small run that proves the benchmark code works
+python -m benchmarks --only release_latency one benchmark (repeat --only for several)
 """
 
 import argparse
@@ -10,11 +12,16 @@ import sys
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
 
+BENCHMARKS = ("canto_sync", "release_latency")
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--quick", action="store_true", help="small sizes, for CI")
     parser.add_argument("--assets", type=int, default=100_000)
+    parser.add_argument(
+        "--only", action="append", choices=BENCHMARKS, help="run only this benchmark"
+    )
     args = parser.parse_args(argv)
 
     import django
@@ -22,12 +29,20 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from django.conf import settings
 
-    from benchmarks import canto_sync
+    from benchmarks import canto_sync, release_latency
     from benchmarks.harness import report
 
-    large = 2_000 if args.quick else args.assets
-    small = 500 if args.quick else max(1_000, large // 10)
-    figures = canto_sync.run(large=large, small=small)
+    chosen = args.only or BENCHMARKS
+    figures = []
+    if "canto_sync" in chosen:
+        large = 2_000 if args.quick else args.assets
+        small = 500 if args.quick else max(1_000, large // 10)
+        figures += canto_sync.run(large=large, small=small)
+    if "release_latency" in chosen:
+        if args.quick:
+            figures += release_latency.run(changes=5, assets=3, communities=10)
+        else:
+            figures += release_latency.run(changes=50, assets=50, communities=20)
     report(figures, settings.VAR_DIR / ("bench-quick.json" if args.quick else "bench.json"))
     return 0
 

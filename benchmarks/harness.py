@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
+import signal
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -96,6 +99,92 @@ class SandboxProcess:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=20)
+
+
+def purge_broker() -> None:
+    """Drop messages an interrupted earlier run left for the benchmark's workers."""
+    folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in")
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        return
+    from portal.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
+
+
+class PortalProcess:
+    """A process of the portal itself (web server or Celery worker) on the benchmark settings,
+    in a session of its own so that stopping it stops its children too."""
+
+    def __init__(self, name: str, command: list[str], ready: Callable[[], bool], timeout=120):
+        self.name = name
+        self.log = settings.VAR_DIR / f"bench-{name}.log"
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings"},
+            start_new_session=True,
+        )
+        try:
+            self._wait(ready, timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait(self, ready: Callable[[], bool], timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited:\n{self.log.read_text()[-3000:]}")
+            if ready():
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"{self.name} did not start:\n{self.log.read_text()[-3000:]}")
+
+    @classmethod
+    def web(cls, port: int) -> PortalProcess:
+        """gunicorn serving the portal (webhooks land here)."""
+        url = f"http://127.0.0.1:{port}/healthz"
+
+        def ready() -> bool:
+            try:
+                return requests.get(url, timeout=5).status_code == 200
+            except requests.RequestException:  # not listening yet, or its workers still booting
+                return False
+
+        command = [sys.executable, "-m", "gunicorn", "portal.wsgi:application"]
+        return cls("web", [*command, "--bind", f"127.0.0.1:{port}", "--workers", "2"], ready)
+
+    @classmethod
+    def worker(cls, concurrency: int = 2) -> PortalProcess:
+        """A Celery worker; ready once it has run a task queued before it started."""
+        from integrations.tasks import relay_outbox
+        from portal.models import JobRun
+
+        probe = relay_outbox.delay().id
+        command = [sys.executable, "-m", "celery", "-A", "portal", "worker", "--loglevel=WARNING"]
+        command += [f"--concurrency={concurrency}", "--without-gossip", "--without-mingle"]
+        return cls(
+            "worker",
+            [*command, "--hostname", f"bench-{os.getpid()}@%h"],
+            lambda: JobRun.objects.filter(task_id=probe, state="succeeded").exists(),
+        )
+
+    def stop(self) -> None:
+        """Warm shutdown of the main process, then nothing left of its session."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            with suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=20)
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            return
+        self.process.wait(timeout=5)
 
 
 @contextmanager

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import suppress
 from pathlib import Path
 
 from django.conf import settings
@@ -83,19 +84,24 @@ class Worker:
         raise RuntimeError("Celery worker did not start:\n" + self.log_path.read_text())
 
     def stop(self) -> None:
-        """Stop the worker and every process of its group, so none consumes after the test."""
+        """Stop the worker and every process of its group, so none consumes after the test.
+
+        The warm shutdown is asked of the main process alone: pool children killed by the same
+        signal can die holding the pool's queue lock, and the main process then never exits.
+        """
         if self.process is None:
             return
         group = self.process.pid  # its own session: the group id is its pid
-        for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 5)):
-            try:
-                os.killpg(group, sig)
-            except ProcessLookupError:
-                break
-            try:
-                self.process.wait(timeout=wait)
-            except subprocess.TimeoutExpired:
-                continue
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            with suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=20)
+        try:
+            os.killpg(group, signal.SIGKILL)  # whatever is left of the group
+        except ProcessLookupError:
+            return
+        with suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
 
 
 def wait_until(predicate, timeout: float = 30, interval: float = 0.2, message: str = ""):

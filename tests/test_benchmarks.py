@@ -27,5 +27,9 @@ def test_quick_benchmark_run_reports_every_figure():
     assert any("full sync ÷ raw page fetch" in n for n in names)
     assert any("incremental 1% ÷ full" in n for n in names)
     assert any("peak memory" in n for n in names)
+    assert any("Canto new version → partners see it, p95" in n for n in names)
+    assert any("approval → all live" in n for n in names)
+    writes = next(f for f in report["figures"] if "write calls ÷ publications" in f["name"])
+    assert writes["met"] is True and writes["value"] <= 1.0
     assert all(f["value"] > 0 for f in report["figures"])
     assert report["machine"]["database"] in ("sqlite", "postgresql")

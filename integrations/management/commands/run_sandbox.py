@@ -15,6 +15,10 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from integrations.sandbox.server import ThreadingWSGIServer
 
+# What `make run` serves; anything seeded from a sandbox must match it.
+DEFAULT_ASSETS = 300
+DEFAULT_SEED = 1
+
 
 def run_canto(host: str, port: int, options: dict[str, Any]) -> tuple[ThreadingWSGIServer, str]:
     """Seed and serve the Canto sandbox; returns the server and its announcement."""
@@ -73,6 +77,26 @@ RUNNERS: dict[str, Callable[[str, int, dict[str, Any]], tuple[ThreadingWSGIServe
 }
 
 
+def serve_in_background(kind: str, host: str, port: int) -> ThreadingWSGIServer:
+    """The sandbox `make run` starts, seeded alike, served from a thread of this process."""
+    options: dict[str, Any] = dict.fromkeys(
+        (
+            "app_id",
+            "app_secret",
+            "webhook_url",
+            "webhook_token",
+            "tenant",
+            "client_id",
+            "client_secret",
+            "webhook_secret",
+        ),
+        "",
+    )
+    options.update(assets=DEFAULT_ASSETS, seed=DEFAULT_SEED)
+    server, _ = RUNNERS[kind](host, port, options)
+    return server
+
+
 class Command(BaseCommand):
     help = "Run a sandbox standing in for an outside system (e.g. `run_sandbox canto --port 8101`)."
     requires_system_checks: list[str] = []
@@ -81,8 +105,10 @@ class Command(BaseCommand):
         parser.add_argument("kind", choices=sorted(RUNNERS), help="which sandbox to run")
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8101, help="0 picks a free port")
-        parser.add_argument("--assets", type=int, default=300, help="assets to seed")
-        parser.add_argument("--seed", type=int, default=1, help="seed of the generated catalog")
+        parser.add_argument("--assets", type=int, default=DEFAULT_ASSETS, help="assets to seed")
+        parser.add_argument(
+            "--seed", type=int, default=DEFAULT_SEED, help="seed of the generated catalog"
+        )
         parser.add_argument("--webhook-url", default="", help="base URL webhooks are sent to")
         parser.add_argument("--webhook-token", default="", help="secure_token sent with webhooks")
         parser.add_argument("--app-id", default="", help="OAuth app_id the sandbox accepts")

@@ -10,7 +10,7 @@ from integrations.sandbox.controls import common_routes
 from integrations.sandbox.server import HttpError, Request, Response, Router, json_response
 from integrations.sandbox.tradinggrid import actions, membership, partner_requests, render
 from integrations.sandbox.tradinggrid.problems import Problem
-from integrations.sandbox.tradinggrid.state import Publication, utcnow
+from integrations.sandbox.tradinggrid.state import Community, Publication, utcnow
 
 if TYPE_CHECKING:
     from integrations.sandbox.tradinggrid.app import TradingGridSandbox
@@ -56,6 +56,34 @@ def reset(sb: TradingGridSandbox, request: Request) -> Response:
     """``POST reset`` ``{"seed": S}``."""
     sb.reset(_integer(_body(request), "seed", 1, 2**31))
     return json_response(sb.info())
+
+
+def _texts(data: dict[str, Any], name: str) -> list[str]:
+    values = data.get(name) or []
+    if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
+        raise Problem(400, f"{name} must be a list of texts.")
+    return list(values)
+
+
+def create_community(sb: TradingGridSandbox, request: Request) -> Response:
+    """``POST communities`` ``{"name", "description"?, "regions"?, "tiers"?}``: no event."""
+    data = _body(request)
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise Problem(400, "name is required.")
+    regions, tiers = _texts(data, "regions"), _texts(data, "tiers")
+    with sb.store.lock:
+        community = Community(
+            id=sb.store.new_id("com"),
+            name=name.strip(),
+            description=str(data.get("description") or ""),
+            status="active",
+            regions=regions,
+            tiers=tiers,
+            updated_at=utcnow(),
+        )
+        sb.store.communities[community.id] = community
+    return json_response(render.community_json(community), 201)
 
 
 def publications(sb: TradingGridSandbox, request: Request) -> Response:
@@ -223,6 +251,7 @@ def register(router: Router, sb: TradingGridSandbox) -> None:
         ("GET", "/info", info),
         ("POST", "/reset", reset),
         *common_routes(_body, _integer),
+        ("POST", "/communities", create_community),
         ("GET", "/publications", publications),
         ("POST", "/publications/{id}/drift", drift),
         *[

@@ -81,6 +81,8 @@ class Command(BaseCommand):
             url = f"http://{host}:{port}/"
             if self._wait_for(url + "healthz", processes["web"]):
                 self._first_sync()
+                if "tradinggrid-sandbox" in processes:
+                    self._republish(processes["tradinggrid-sandbox"])
                 self._banner(url)
             while not stopping:
                 for name, process in processes.items():
@@ -123,6 +125,22 @@ class Command(BaseCommand):
         if not Community.objects.exists():
             sync_partners.delay(full=True)
             self.stdout.write("No communities yet: a full Trading Grid sync was queued.")
+
+    def _republish(self, sandbox: subprocess.Popen) -> None:
+        """The embedded Trading Grid sandbox starts empty on every run: what the portal holds
+        live is published to it again by a reconciliation, once the sandbox answers."""
+        from integrations.tradinggrid.tasks import reconcile_publications
+        from portal.models import Publication
+
+        live = Publication.objects.filter(state=Publication.State.LIVE).exclude(tg_id="")
+        if not live.exists():
+            return
+        if self._wait_for(f"{settings.TRADINGGRID_BASE_URL}/_sandbox/api/info", sandbox):
+            reconcile_publications.delay()
+            self.stdout.write(
+                "The Trading Grid sandbox starts empty: live publications are being published "
+                "to it again."
+            )
 
     def _banner(self, url: str) -> None:
         logins = "\n".join(

@@ -1,11 +1,24 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.demo import DEMO_USERS, seed_demo_users
+from portal.demo import (
+    DEMO_USERS,
+    DemoDataMissing,
+    mirror_from_sandboxes,
+    mirrored,
+    missing_demo_releases,
+    seed_demo_releases,
+    seed_demo_users,
+)
+
+STAGES = {"draft": "a draft", "in_review": "waiting for the reviewer", "published": "approved"}
 
 
 class Command(BaseCommand):
-    help = "Seed demo data (users of every role, password 'demo'). Idempotent; DEBUG only."
+    help = (
+        "Seed demo data (users of every role, password 'demo', and releases at each step). "
+        "Idempotent; DEBUG only."
+    )
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
@@ -17,3 +30,21 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo users ready ({names}); created now: {', '.join(created) or 'none'}."
         )
+        if not missing_demo_releases():
+            self.stdout.write("Demo releases ready; created now: none.")
+            return
+        try:
+            if not mirrored():
+                self.stdout.write("Mirroring the Canto catalog and the Trading Grid communities…")
+                mirror_from_sandboxes()
+            seeded = seed_demo_releases()
+        except DemoDataMissing as exc:
+            self.stderr.write(f"Demo releases not seeded: {exc}")
+            return
+        made = "; ".join(f"{r.name} ({STAGES[r.stage]})" for r in seeded)
+        self.stdout.write(f"Demo releases ready; created now: {made}.")
+        if any(r.stage == "published" for r in seeded):
+            self.stdout.write(
+                "The approved one is published to Trading Grid by the worker (at once when the "
+                "stack is running, else as soon as `make run` starts it)."
+            )

@@ -1,0 +1,98 @@
+"""seed_demo's releases: one at each step a newcomer meets first, the approved one published for
+real in the Trading Grid sandbox by a worker, and seeding again changes nothing."""
+
+import socket
+from io import StringIO
+
+import pytest
+import requests
+from django.core.management import call_command
+
+from audit.models import AuditEvent
+from integrations.management.commands.run_sandbox import DEFAULT_ASSETS
+from integrations.models import OutboxMessage
+from portal.demo import DEMO_RELEASES
+from portal.models import Asset, Community, Publication, Release, ReleaseItem
+from tests.processes import wait_until
+
+
+def _counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (AuditEvent, Release, ReleaseItem, Publication, OutboxMessage, Asset)
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_releases_are_seeded_once_and_the_approved_one_reaches_partners(
+    canto, tradinggrid, celery_worker, settings
+):
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "created now: Campaign banners (a draft)" in out.getvalue()
+
+    releases = {r.name: r for r in Release.objects.all()}
+    assert set(releases) == {r.name for r in DEMO_RELEASES}
+    assert releases["Campaign banners"].state == "draft"
+    waiting = releases["DACH safety data sheets"]
+    assert waiting.state == "in_review" and waiting.submitted_by.username == "manager"
+    assert not waiting.reviews.exists()
+    shown = releases["EMEA product sheets"]
+    wait_until(
+        lambda: Release.objects.get(pk=shown.pk).state == "published",
+        message="the approved demo release was not published by the worker",
+    )
+    assert shown.reviews.get().reviewer.username == "reviewer"
+    live = list(Publication.objects.filter(release=shown, state="live"))
+    assert len(live) == shown.items.count() * shown.communities.count() == 4
+    remote = {p["id"]: p for p in tradinggrid.control("GET", "publications")}
+    for publication in live:
+        assert remote[publication.tg_id]["status"] == "published"
+        assert [f["md5"] for f in remote[publication.tg_id]["files"]] == [publication.md5]
+    for release in releases.values():
+        assert AuditEvent.objects.filter(
+            object_type="portal.release", object_id=str(release.pk), action="release.created"
+        ).exists()
+
+    before = _counts()
+    again = StringIO()
+    call_command("seed_demo", stdout=again)
+    assert "Demo releases ready; created now: none." in again.getvalue()
+    assert _counts() == before
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.django_db
+def test_seeding_before_the_stack_runs_mirrors_sandboxes_served_meanwhile(settings):
+    """``make run`` seeds before its sandboxes start: they are served from the command
+    meanwhile, seeded as the stack seeds them, and the approved release waits in the outbox."""
+    settings.DEBUG = True
+    settings.CANTO_BASE_URL = settings.CANTO_OAUTH_URL = f"http://127.0.0.1:{_free_port()}"
+    settings.TRADINGGRID_BASE_URL = f"http://127.0.0.1:{_free_port()}"
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+
+    assert "Mirroring the Canto catalog" in out.getvalue()
+    assert Asset.objects.count() == DEFAULT_ASSETS
+    assert Community.objects.filter(name__in=["EMEA Resellers", "DACH Partners"]).count() == 2
+    states = dict(Release.objects.values_list("name", "state"))
+    assert states == {
+        "Campaign banners": "draft",
+        "DACH safety data sheets": "in_review",
+        "EMEA product sheets": "publishing",
+    }
+    waiting = Release.objects.get(name="DACH safety data sheets")
+    assert set(waiting.items.values_list("asset__category", "asset__language")) == {
+        ("Safety data sheet", "de")
+    }
+    owed = OutboxMessage.objects.filter(operation="tradinggrid.publish", status="pending")
+    assert owed.count() == 4
+    for base_url in (settings.CANTO_BASE_URL, settings.TRADINGGRID_BASE_URL):
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"{base_url}/_sandbox/api/info", timeout=2)
