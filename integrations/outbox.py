@@ -70,10 +70,22 @@ def add(name: str, payload: dict, *, obj: models.Model | None = None) -> OutboxM
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
     )
+    _wake_relay()
+    return message
+
+
+def _relay_now() -> None:
     from integrations.tasks import relay_outbox
 
-    transaction.on_commit(lambda: relay_outbox.delay())
-    return message
+    relay_outbox.delay()
+
+
+def _wake_relay() -> None:
+    """Ask for a relay once the transaction commits: once per transaction, however many
+    messages it adds (a relay sends everything that is due)."""
+    if any(entry[1] is _relay_now for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(_relay_now)
 
 
 def _claim(limit: int) -> list[OutboxMessage]:
@@ -220,9 +232,7 @@ def retry(message: OutboxMessage, *, reason: str = "") -> None:
             before={"status": message.status},
             after={"status": "pending"},
         )
-        from integrations.tasks import relay_outbox
-
-        transaction.on_commit(lambda: relay_outbox.delay())
+        _wake_relay()
 
 
 def cancel(message: OutboxMessage, *, reason: str) -> None:

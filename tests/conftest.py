@@ -134,3 +134,18 @@ def tradinggrid(_tradinggrid_process):
     _tradinggrid_process.control("POST", "reset", {"seed": 1})
     cache.clear()
     return _tradinggrid_process
+
+
+@pytest.fixture
+def wired_canto(canto, live_server):
+    """The Canto sandbox delivering its webhooks to the live test server."""
+    canto.control(
+        "POST",
+        "webhooks",
+        {
+            "url": f"{live_server.url}/webhooks/canto/",
+            "token": settings.CANTO_WEBHOOK_TOKEN,
+            "enabled": True,
+        },
+    )
+    return canto

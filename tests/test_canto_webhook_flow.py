@@ -14,20 +14,6 @@ from portal.models import Asset
 from tests.processes import wait_until
 
 
-@pytest.fixture
-def wired_canto(canto, live_server):
-    canto.control(
-        "POST",
-        "webhooks",
-        {
-            "url": f"{live_server.url}/webhooks/canto/",
-            "token": settings.CANTO_WEBHOOK_TOKEN,
-            "enabled": True,
-        },
-    )
-    return canto
-
-
 @pytest.mark.django_db(transaction=True)
 def test_new_version_webhook_updates_the_asset_through_a_worker(wired_canto, celery_worker):
     run_catalog_sync(full=True)

@@ -13,7 +13,6 @@ from datetime import timedelta
 
 import pytest
 import requests
-from django.conf import settings
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -116,18 +115,10 @@ def _live(release: Release, asset: Asset | None = None):
 
 
 @pytest.fixture
-def stack(canto, tradinggrid, live_server, manager, reviewer) -> Stack:
+def stack(wired_canto, tradinggrid, manager, reviewer) -> Stack:
     """Both sandboxes mirrored, Canto's webhooks aimed at the live server, and a manager and a
     reviewer granted two communities that each have an active partner."""
-    canto.control(
-        "POST",
-        "webhooks",
-        {
-            "url": f"{live_server.url}/webhooks/canto/",
-            "token": settings.CANTO_WEBHOOK_TOKEN,
-            "enabled": True,
-        },
-    )
+    canto = wired_canto
     run_catalog_sync(full=True)
     run_partner_sync(full=True)
     communities, partners = [], []
