@@ -206,6 +206,19 @@ def on_updated(message) -> None:
     pk = message.object_id
     tg_id = message.payload.get("publication_id", "")
     now = timezone.now()
+    newer = Publication.objects.filter(
+        tg_id=tg_id, state=Publication.State.LIVE, pk__gt=int(pk)
+    ).first()
+    if newer is not None and Publication.objects.filter(
+        pk=pk, state=Publication.State.PUBLISHING
+    ).update(state=Publication.State.SUPERSEDED, withdrawn_at=now):
+        # An older version's update landed after the newer one: show the newer one again.
+        finding = f"Trading Grid shows version {message.payload.get('changes', {}).get('version')}"
+        Publication.objects.filter(pk=newer.pk).update(drift=finding, drift_found_at=now)
+        record("publication.drift_found", obj=newer, reason=finding, after={"late_update": pk})
+        _repair(newer, finding)
+        _settle(pk)
+        return
     if Publication.objects.filter(pk=pk, state=Publication.State.PUBLISHING).update(
         state=Publication.State.LIVE, published_at=now, drift=""
     ):

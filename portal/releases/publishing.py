@@ -106,7 +106,8 @@ def start(release: Release) -> dict[str, int]:
                 {"community_id": step.community.tg_id, "publication": body(pub)},
                 obj=pub,
             )
-        elif step.action == "replace" and step.current.tg_id:
+        elif step.action == "replace" and step.current.tg_id and not _missing(step.current):
+            _supersede_unsent(step.current, step.version_no)
             pub = _new(release, step, tg_id=step.current.tg_id)
             payload = body(pub)
             changes = {
@@ -125,7 +126,7 @@ def start(release: Release) -> dict[str, int]:
                 {"publication_id": pub.tg_id, "changes": changes},
                 obj=pub,
             )
-        elif step.action == "replace":  # the older version is itself still on its way
+        elif step.action == "replace":  # the older one is still on its way, or Trading Grid lost it
             take_down_publications([step.current], "replaced by a newer version")
             pub = _new(release, step)
             outbox.add(
@@ -134,16 +135,55 @@ def start(release: Release) -> dict[str, int]:
                 obj=pub,
             )
         elif step.action == "withdraw":
+            # An older version may still be live under a replacement that was not sent yet.
+            pair = Publication.objects.filter(
+                release=release, asset=step.asset, community=step.community, state__in=SHOWN
+            ).select_related("community")
             take_down_publications(
-                [step.current],
+                list(pair),
                 step.item.withdrawn_reason if step.item else "removed from the release",
             )
-    writes = counts["publish"] + counts["replace"] + counts["withdraw"]
-    if writes:
+    # A write cancelled before it was sent will never call back: decide on what is on its way.
+    if Publication.objects.filter(release=release, state__in=ON_THE_WAY).exists():
         move(release, Release.State.PUBLISHING, "release.publishing_started", after=counts)
     else:
         move(release, Release.State.PUBLISHED, "release.published", after=counts)
     return counts
+
+
+def _unsent(pub: Publication, operations: list[str]):
+    return OutboxMessage.objects.filter(
+        object_type="portal.publication",
+        object_id=str(pub.pk),
+        status__in=UNSENT,
+        operation__in=operations,
+    )
+
+
+def _missing(pub: Publication) -> bool:
+    """A live publication Trading Grid lost: reconciliation's publish of it is still owed."""
+    return pub.state == P.LIVE and _unsent(pub, ["tradinggrid.publish"]).exists()
+
+
+def _supersede_unsent(pub: Publication, version: int) -> None:
+    """An older version's update not sent yet (a replacement or a correction by
+    reconciliation) must never land after the newer one."""
+    reason = f"replaced by version {version} before it was sent"
+    if not _unsent(pub, ["tradinggrid.update_publication"]).update(
+        status=OutboxMessage.Status.CANCELLED, last_error=reason
+    ):
+        return  # nothing owed, or being sent right now: the newer update is queued after it
+    state = P.SUPERSEDED if pub.state == P.PUBLISHING else pub.state
+    Publication.objects.filter(pk=pub.pk).update(
+        state=state, withdrawn_at=timezone.now() if state == P.SUPERSEDED else None
+    )
+    record(
+        "outbox.cancelled",
+        obj=pub,
+        reason=reason,
+        before={"state": pub.state},
+        after={"state": state, "version": pub.version_no},
+    )
 
 
 def take_down_publications(publications, reason: str) -> int:
@@ -153,16 +193,14 @@ def take_down_publications(publications, reason: str) -> int:
     for pub in publications:
         if pub.state not in SHOWN:
             continue
-        unsent = OutboxMessage.objects.filter(
-            object_type="portal.publication",
-            object_id=str(pub.pk),
-            status__in=UNSENT,
-            operation__in=["tradinggrid.publish", "tradinggrid.update_publication"],
-        )
+        missing = _missing(pub)
+        unsent = _unsent(pub, ["tradinggrid.publish", "tradinggrid.update_publication"])
         cancelled = unsent.update(status=OutboxMessage.Status.CANCELLED, last_error=reason[:2000])
         in_flight = pub.state == P.PUBLISHING and not cancelled
-        # A live one is archived; one still being sent is archived once its id is known.
-        state = P.WITHDRAWING if pub.state == P.LIVE or in_flight else P.WITHDRAWN
+        # A live one is archived (unless Trading Grid lost it); one still being sent is
+        # archived once its id is known.
+        shown = pub.state == P.LIVE and not missing
+        state = P.WITHDRAWING if shown or in_flight else P.WITHDRAWN
         Publication.objects.filter(pk=pub.pk).update(
             state=state,
             withdraw_reason=reason[:255],
@@ -203,13 +241,17 @@ def settle(release_id: int | None) -> None:
     if release_id is None:
         return
     with transaction.atomic():
-        release = lock(release_id)
-        if release.state != Release.State.PUBLISHING:
-            return
-        if Publication.objects.filter(release=release, state__in=ON_THE_WAY).exists():
-            return
-        live = Publication.objects.filter(release=release, state=P.LIVE).count()
-        move(release, Release.State.PUBLISHED, "release.published", after={"live": live})
+        settle_locked(lock(release_id))
+
+
+def settle_locked(release: Release) -> None:
+    """``settle`` for a release the caller holds locked (e.g. after cancelling its last write)."""
+    if release.state != Release.State.PUBLISHING:
+        return
+    if Publication.objects.filter(release=release, state__in=ON_THE_WAY).exists():
+        return
+    live = Publication.objects.filter(release=release, state=P.LIVE).count()
+    move(release, Release.State.PUBLISHED, "release.published", after={"live": live})
 
 
 def messages(release: Release):

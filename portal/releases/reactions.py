@@ -41,12 +41,14 @@ def react(assets: list[Asset]) -> None:
     if not by_pk:
         return
     ineligible = {pk: a.eligibility_problem for pk, a in by_pk.items() if a.eligibility_problem}
+    taken_down: set[tuple[int, int]] = set()  # (release, asset) whose partners lost content
     if ineligible:
         shown = Publication.objects.filter(
             asset_id__in=list(ineligible), state__in=publishing.SHOWN
         ).select_related("community")
         for pub in shown:
             publishing.take_down_publications([pub], ineligible[pub.asset_id])
+            taken_down.add((pub.release_id, pub.asset_id))
     items = defaultdict(list)
     for item in ReleaseItem.objects.filter(asset_id__in=list(by_pk)).exclude(
         release__state__in=Release.CLOSED
@@ -54,10 +56,10 @@ def react(assets: list[Asset]) -> None:
         item.asset = by_pk[item.asset_id]
         items[item.release_id].append(item)
     for release_id in sorted(items):
-        _react(lock(release_id), items[release_id])
+        _react(lock(release_id), items[release_id], taken_down)
 
 
-def _react(release: Release, items: list[ReleaseItem]) -> None:
+def _react(release: Release, items: list[ReleaseItem], taken_down: set[tuple[int, int]]) -> None:
     gone = [i for i in items if i.asset.eligibility_problem and not i.withdrawn_reason]
     moved = [
         i
@@ -67,8 +69,27 @@ def _react(release: Release, items: list[ReleaseItem]) -> None:
     ]
     if gone and not release.is_editable and release.state != State.IN_REVIEW:
         _withdraw_items(release, gone)
+    elif gone:
+        # Review or editing refuses the asset anyway; only what partners saw needs telling.
+        _report_taken_down(release, [i for i in gone if (release.pk, i.asset_id) in taken_down])
     if moved:
         _follow_versions(release, moved)
+
+
+def _report_taken_down(release: Release, gone: list[ReleaseItem]) -> None:
+    for item in gone:
+        record(
+            "release.asset_withdrawn",
+            obj=release,
+            reason=item.asset.eligibility_problem[:255],
+            after={"asset": item.asset.canto_id, "name": item.asset.name},
+        )
+    if gone:
+        notifications.notify(
+            "auto_withdrawn",
+            release,
+            assets=[f"{i.asset.name}: {i.asset.eligibility_problem}" for i in gone],
+        )
 
 
 def _withdraw_items(release: Release, gone: list[ReleaseItem]) -> None:
@@ -89,6 +110,7 @@ def _withdraw_items(release: Release, gone: list[ReleaseItem]) -> None:
         move(release, State.WITHDRAWN, "release.withdrawn", reason="every asset was withdrawn")
     else:
         bump(release)
+        publishing.settle_locked(release)  # the withdrawn asset's write may have been the last
 
 
 def _repin(release: Release, moved: list[ReleaseItem]) -> None:
