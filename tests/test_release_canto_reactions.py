@@ -191,6 +191,24 @@ def test_metadata_changes_without_a_new_version_leave_releases_alone(
     assert actions(release) == trail and state(release) == S.PUBLISHED and owed() == []
 
 
+def test_content_approved_as_ordinary_that_becomes_regulated_goes_to_compliance_review(
+    manager, reviewer, emea, trading_grid
+):
+    emea.review_optional = True
+    emea.save()
+    sheet = canto_asset(regulated=False)
+    release = _live(manager, reviewer, [emea], [sheet])
+    assert release.reviews.get().reviewer is None  # published by policy, nobody reviewed it
+    canto_change(sheet, regulated=True)
+    assert state(release) == S.IN_REVIEW
+    assert actions(release)[-2:] == ["release.outdated", "release.resubmitted"]
+    assert owed() == []  # the approved version stays shown until compliance decides
+    release.refresh_from_db()
+    services.approve(reviewer, release, revision=release.revision)
+    assert state(release) == S.PUBLISHED
+    assert release.items.get().approved_snapshot["regulated"] is True
+
+
 # Leaving Approved, expiring, deleted ----------------------------------------------------------
 
 

@@ -1,5 +1,6 @@
 """Outbox operations that write to Trading Grid. Each gets the message's idempotency key."""
 
+from integrations.http import NotFound
 from integrations.outbox import operation
 from integrations.tradinggrid import reconcile
 from integrations.tradinggrid.client import TradingGridClient
@@ -33,7 +34,11 @@ def update_publication(payload: dict, key: str) -> dict:
     on_dead=lambda m: reconcile.on_given_up(m),
 )
 def archive_publication(payload: dict, key: str) -> dict:
-    return _client().archive_publication(payload["publication_id"], key=key)
+    """Withdraw a publication; one Trading Grid no longer has is already out of sight."""
+    try:
+        return _client().archive_publication(payload["publication_id"], key=key)
+    except NotFound:
+        return {"id": payload["publication_id"], "status": "absent"}
 
 
 @operation("tradinggrid.update_request")

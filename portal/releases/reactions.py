@@ -74,6 +74,20 @@ def _react(release: Release, items: list[ReleaseItem], taken_down: set[tuple[int
         _report_taken_down(release, [i for i in gone if (release.pk, i.asset_id) in taken_down])
     if moved:
         _follow_versions(release, moved)
+        return
+    reclassified = [
+        i
+        for i in items
+        if i.asset.regulated
+        and not i.asset.eligibility_problem
+        and i.approved_version_no is not None
+        and i.approved_snapshot.get("regulated") is False
+    ]
+    if reclassified and release.state in SENT_ON:
+        # Approved as ordinary content, now regulated in Canto: compliance must look at it.
+        names = sorted(i.asset.name for i in reclassified)
+        move(release, State.OUTDATED, "release.outdated", after={"assets": names})
+        _send_back(release, reclassified, f"now regulated: {', '.join(names)}")
 
 
 def _report_taken_down(release: Release, gone: list[ReleaseItem]) -> None:
@@ -144,15 +158,18 @@ def _follow_versions(release: Release, moved: list[ReleaseItem]) -> None:
         if release.publish_at is None or release.publish_at <= timezone.now():
             publishing.start(release)
         return
-    if policy == Release.OnNewVersion.WITHDRAW:
-        for item in moved:
-            publishing.take_down_item(release, item, "a new version awaits review")
+    _send_back(release, moved, f"new version of {', '.join(names)}")
+
+
+def _send_back(release: Release, items: list[ReleaseItem], why: str) -> None:
+    """Back to review; per policy the approved version stays shown or is taken down now."""
+    if release.on_new_version == Release.OnNewVersion.WITHDRAW:
+        for item in items:
+            publishing.take_down_item(release, item, f"awaits review ({why})")
             item.approved_version_no, item.approved_md5 = None, ""
             item.save(update_fields=["approved_version_no", "approved_md5"])
-    move(
-        release, State.IN_REVIEW, "release.resubmitted", reason=f"new version of {', '.join(names)}"
-    )
-    notifications.notify("review_waiting", release)
+    move(release, State.IN_REVIEW, "release.resubmitted", reason=why)
+    notifications.notify("review_waiting", release, resubmitted=why)
 
 
 def sweep_expired_assets() -> int:
