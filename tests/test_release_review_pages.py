@@ -164,6 +164,23 @@ def test_re_review_shows_what_changed_since_the_approved_version(
     assert "Will replace an older version" in preview and "v1 → replaced by v2" in preview
 
 
+def test_content_that_became_regulated_shows_the_reclassification_to_the_reviewer(
+    client, manager, reviewer, programme
+):
+    sheet = AssetFactory(regulated=False, category="Product sheet")
+    release = approved(manager, reviewer, "Sheets", [programme["emea"]], sheet)
+    trading_grid_accepts(Publication.objects.get(release=release), "pub_1")
+    sheet.regulated = True
+    sheet.save()
+    reactions.react([sheet])
+    release.refresh_from_db()
+    assert release.state == Release.State.IN_REVIEW
+    client.force_login(programme["rosa"])
+    html = page(client, "releases:review", release.pk)
+    assert "changed since v1 was approved" in html
+    assert "<td>Regulated</td>" in html
+
+
 def test_a_release_not_in_review_has_no_decision_forms(client, manager, reviewer, programme):
     release = submitted(manager, "Pending", [programme["emea"]], AssetFactory())
     client.force_login(reviewer)

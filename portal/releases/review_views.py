@@ -64,7 +64,12 @@ def snapshot_changes(before: dict, after: dict) -> list[tuple[str, object, objec
 
 def _items_for_review(release: Release) -> list:
     items = list(release.items.select_related("asset").order_by("position", "id"))
-    rereviewed = [i for i in items if i.approved_version_no is not None and i.awaits_approval]
+    rereviewed = [
+        i
+        for i in items
+        if i.approved_version_no is not None
+        and (i.awaits_approval or snapshot_changes(i.approved_snapshot, snapshot(i.asset)))
+    ]
     comments: dict[int, list[AssetVersion]] = {}
     if rereviewed:
         for version in AssetVersion.objects.filter(
