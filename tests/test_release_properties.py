@@ -403,7 +403,12 @@ class ReleaseLife(RuleBasedStateMachine):
         audited = set(
             new_events.filter(object_type="portal.publication").values_list("object_id", flat=True)
         )
-        replaced_by = new_events.filter(action="publication.replaced").values_list("object_id")
+        replaced_by = [
+            int(pk)
+            for pk in new_events.filter(action="publication.replaced").values_list(
+                "object_id", flat=True
+            )
+        ]
         replaced = set(
             Publication.objects.filter(pk__in=replaced_by).values_list("tg_id", flat=True)
         )
