@@ -10,6 +10,8 @@ from portal import roles
 from tests.factories import UserFactory
 from tests.processes import Worker
 
+pytest_plugins = ["tests.release_fixtures"]
+
 CHROMIUM = Path("/usr/bin/chromium")
 
 

@@ -16,59 +16,20 @@ from portal.releases import services
 from portal.releases.errors import ReleaseError
 from portal.releases.tasks import releases_due
 from tests.release_support import (
-    Clock,
     actions,
-    apac_resellers,
     canto_asset,
     canto_change,
     canto_delete,
     deliver_all,
-    emea_distributors,
-    fake_trading_grid,
-    grant,
     owed,
     released,
     state,
-    tasks_run_here,
 )
 
 pytestmark = pytest.mark.django_db
 S = Release.State
 P = Publication.State
 Policy = Release.OnNewVersion
-
-
-@pytest.fixture
-def emea(manager, reviewer):
-    return emea_distributors(manager, reviewer)
-
-
-@pytest.fixture
-def apac(db):
-    return apac_resellers()
-
-
-@pytest.fixture
-def trading_grid(settings):
-    with fake_trading_grid(settings) as tg:
-        yield tg
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch)
-
-
-@pytest.fixture
-def eager_tasks():
-    with tasks_run_here():
-        yield
-
-
-@pytest.fixture
-def both(manager, reviewer, emea, apac):
-    grant(apac, manager, reviewer)
-    return [emea, apac]
 
 
 def _live(manager, reviewer, communities, assets, **values) -> Release:

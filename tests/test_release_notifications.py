@@ -9,39 +9,13 @@ from portal import notifications, roles
 from portal.releases import services
 from tests.factories import UserFactory
 from tests.release_support import (
-    apac_resellers,
     canto_asset,
     canto_change,
     deliver_all,
-    emea_distributors,
-    fake_trading_grid,
     grant,
-    tasks_run_here,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def emea(manager, reviewer):
-    return emea_distributors(manager, reviewer)
-
-
-@pytest.fixture
-def apac(db):
-    return apac_resellers()
-
-
-@pytest.fixture
-def trading_grid(settings):
-    with fake_trading_grid(settings) as tg:
-        yield tg
-
-
-@pytest.fixture
-def eager_tasks():
-    with tasks_run_here():
-        yield
 
 
 @pytest.fixture

@@ -32,7 +32,6 @@ from portal.releases.errors import ReleaseError, StaleRevision
 from portal.releases.tasks import releases_due
 from tests.release_support import (
     FAKE_TRADINGGRID,
-    Clock,
     FakeTradingGrid,
     canto_asset,
     canto_change,
@@ -43,11 +42,6 @@ from tests.release_support import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch)
 
 
 P = Publication.State

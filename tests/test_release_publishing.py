@@ -15,16 +15,11 @@ from portal.models import Publication, Release
 from portal.releases import services
 from portal.releases.tasks import releases_due
 from tests.release_support import (
-    Clock,
     actions,
-    apac_resellers,
     canto_asset,
     canto_change,
     deliver,
     deliver_all,
-    emea_distributors,
-    fake_trading_grid,
-    grant,
     owed,
     released,
     state,
@@ -33,33 +28,6 @@ from tests.release_support import (
 pytestmark = pytest.mark.django_db
 S = Release.State
 P = Publication.State
-
-
-@pytest.fixture
-def emea(manager, reviewer):
-    return emea_distributors(manager, reviewer)
-
-
-@pytest.fixture
-def apac(db):
-    return apac_resellers()
-
-
-@pytest.fixture
-def trading_grid(settings):
-    with fake_trading_grid(settings) as tg:
-        yield tg
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch)
-
-
-@pytest.fixture
-def both(manager, reviewer, emea, apac):
-    grant(apac, manager, reviewer)
-    return [emea, apac]
 
 
 def _shown(trading_grid, community) -> set[tuple[str, str]]:

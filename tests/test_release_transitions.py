@@ -16,12 +16,10 @@ from portal.releases.errors import Conflict, NotAllowed, ReleaseError, StaleRevi
 from tests.factories import UserFactory
 from tests.release_support import (
     actions,
-    apac_resellers,
     canto_asset,
     canto_change,
     canto_delete,
     community,
-    emea_distributors,
     grant,
     released,
     state,
@@ -29,16 +27,6 @@ from tests.release_support import (
 
 pytestmark = pytest.mark.django_db
 S = Release.State
-
-
-@pytest.fixture
-def emea(manager, reviewer):
-    return emea_distributors(manager, reviewer)
-
-
-@pytest.fixture
-def apac(db):
-    return apac_resellers()
 
 
 def _draft(manager, communities, *assets, **values) -> Release:
