@@ -253,6 +253,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("TASK_SOFT_TIME_LIMIT", default=9 * 60)
 CELERY_TASK_TIME_LIMIT = env.int("TASK_TIME_LIMIT", default=10 * 60)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# What tasks print (the console e-mail backend) is information, not a warning.
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {

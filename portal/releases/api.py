@@ -9,9 +9,7 @@ keep their status (400, 403, 409, 412) with ``{"detail": message}``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
-from django.db import transaction
 from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
@@ -43,7 +41,6 @@ from portal.releases.serializers import (
     ReleaseWriteSerializer,
     RetrySerializer,
 )
-from portal.releases.transitions import lock
 
 ETAG = re.compile(r'^(?:W/)?"release-(\d+)-(\d+)"$')
 # Actions that answer with a freshly read release (or a plan) need no details on the first read.
@@ -112,14 +109,6 @@ def if_match(request, release: Release, *, required: bool) -> int | None:
     if len(revisions) > 1:
         raise ReleaseError("Send one ETag in If-Match: the one you loaded.")
     return revisions.pop()
-
-
-def guarded(release: Release, revision: int | None, call: Callable):
-    """Run a service with the If-Match revision checked under the release's row lock."""
-    with transaction.atomic():
-        if revision is not None and lock(release).revision != revision:
-            raise StaleRevision("The release changed since you loaded it; reload it and retry.")
-        return call()
 
 
 def _errors(*codes: int) -> dict:
@@ -253,17 +242,7 @@ class ReleaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         release = self.get_object()
         revision = if_match(request, release, required=False)
         values = self._valid(ReleaseWriteSerializer, data=request.data, partial=True)
-        communities, partners = values.pop("communities", None), values.pop("partners", None)
-
-        def edit():
-            targets = {}
-            if communities is not None or partners is not None:
-                # The service sets both together; keep the one not sent as it is.
-                targets["communities"] = communities or list(release.communities.all())
-                targets["partners"] = list(release.partners.all()) if partners is None else partners
-            return services.update(request.user, release, **targets, **values)
-
-        guarded(release, revision, edit)
+        services.update(request.user, release, revision=revision, **values)
         return self._reply(release)
 
     @_decision("Add an asset, pinned to its current Canto version", ItemAddSerializer, code=201)
@@ -272,7 +251,7 @@ class ReleaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         release = self.get_object()
         revision = if_match(request, release, required=False)
         asset = self._valid(ItemAddSerializer, data=request.data)["asset"]
-        guarded(release, revision, lambda: services.add_item(request.user, release, asset))
+        services.add_item(request.user, release, asset, revision=revision)
         return self._reply(release, status.HTTP_201_CREATED)
 
     @_decision(
@@ -287,7 +266,7 @@ class ReleaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         item = item.first()
         if item is None:
             raise NotFound("This release has no such item.")
-        guarded(release, revision, lambda: services.remove_item(request.user, release, item))
+        services.remove_item(request.user, release, item, revision=revision)
         return self._reply(release)
 
     @_decision("Submit for compliance review")
@@ -295,7 +274,7 @@ class ReleaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def submit(self, request, pk=None):
         release = self.get_object()
         revision = if_match(request, release, required=False)
-        guarded(release, revision, lambda: services.submit(request.user, release))
+        services.submit(request.user, release, revision=revision)
         return self._reply(release)
 
     @_decision(
@@ -331,7 +310,7 @@ class ReleaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         release = self.get_object()
         revision = if_match(request, release, required=False)
         reason = self._valid(ReasonSerializer, data=request.data)["reason"]
-        guarded(release, revision, lambda: services.withdraw(request.user, release, reason=reason))
+        services.withdraw(request.user, release, reason=reason, revision=revision)
         return self._reply(release)
 
     @extend_schema(

@@ -87,9 +87,17 @@ def create(
 
 
 @transaction.atomic
-def update(user, release: Release, *, communities=None, partners=None, **values) -> Release:
+def update(
+    user,
+    release: Release,
+    *,
+    communities=None,
+    partners=None,
+    revision: int | None = None,
+    **values,
+) -> Release:
     """Change what is given; communities and partners left out keep their current values."""
-    release = lock(release)
+    release = lock(release, revision=revision)
     require(user, "change_release", release)
     if not release.is_editable:
         raise Conflict(
@@ -130,8 +138,8 @@ def _plain(values: dict) -> dict:
 
 
 @transaction.atomic
-def add_item(user, release: Release, asset: Asset) -> ReleaseItem:
-    release = lock(release)
+def add_item(user, release: Release, asset: Asset, *, revision: int | None = None) -> ReleaseItem:
+    release = lock(release, revision=revision)
     require(user, "change_release", release)
     if not release.is_editable:
         raise Conflict("Assets can only be added while the release is a draft or rejected.")
@@ -158,8 +166,8 @@ def add_item(user, release: Release, asset: Asset) -> ReleaseItem:
 
 
 @transaction.atomic
-def remove_item(user, release: Release, item: ReleaseItem) -> None:
-    release = lock(release)
+def remove_item(user, release: Release, item: ReleaseItem, *, revision: int | None = None) -> None:
+    release = lock(release, revision=revision)
     require(user, "change_release", release)
     if not release.is_editable:
         raise Conflict("Assets can only be removed while the release is a draft or rejected.")
@@ -175,8 +183,8 @@ def remove_item(user, release: Release, item: ReleaseItem) -> None:
 
 
 @transaction.atomic
-def submit(user, release: Release) -> Release:
-    release = lock(release)
+def submit(user, release: Release, *, revision: int | None = None) -> Release:
+    release = lock(release, revision=revision)
     require(user, "submit_release", release)
     if not release.is_editable:
         raise Conflict(
@@ -286,10 +294,10 @@ def reject(user, release: Release, *, reason: str, revision: int | None) -> Rele
 
 
 @transaction.atomic
-def withdraw(user, release: Release, *, reason: str) -> Release:
+def withdraw(user, release: Release, *, reason: str, revision: int | None = None) -> Release:
     if not reason or not reason.strip():
         raise ReleaseError("Say why the release is withdrawn.")
-    release = lock(release)
+    release = lock(release, revision=revision)
     require(user, "withdraw_release", release)
     if release.state in Release.CLOSED:
         raise Conflict(f"This release is already {release.get_state_display().lower()}.")

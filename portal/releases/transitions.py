@@ -6,11 +6,16 @@ from django.utils import timezone
 
 from audit.services import record
 from portal.models import Release
+from portal.releases.errors import StaleRevision
 
 
-def lock(release: Release | int) -> Release:
+def lock(release: Release | int, *, revision: int | None = None) -> Release:
+    """The release, row-locked; ``revision`` (what the person loaded) must still be current."""
     pk = release.pk if isinstance(release, Release) else release
-    return Release.objects.select_for_update().get(pk=pk)
+    locked = Release.objects.select_for_update().get(pk=pk)
+    if revision is not None and locked.revision != revision:
+        raise StaleRevision("The release changed since you loaded it; reload it and retry.")
+    return locked
 
 
 def move(release: Release, to: str, action: str, *, fields=(), after=None, **audit) -> None:
