@@ -123,6 +123,10 @@ def test_picker_adds_eligible_assets_and_says_why_others_cannot(client, manager,
         "Pump X200 draft.pdf cannot be released: Canto status is Pending, not Approved."
     ]
     assert [i.asset for i in release.items.all()] == [sheet]
+    for junk in ("", "abc", "999999"):
+        answer = client.post(url, {"asset": junk}, follow=True)
+        assert answer.status_code == 200
+        assert shown_messages(answer) == ["Choose an asset from the list."]
     search = client.get(
         reverse("releases:add", args=[release.pk]), {"q": "draft"}, HTTP_HX_REQUEST="true"
     )
@@ -190,6 +194,11 @@ def test_removing_an_item_and_withdrawing_with_a_reason(client, manager, reviewe
     url = reverse("releases:withdraw", args=[live.pk])
     refused = client.post(url, {"reason": " "}, follow=True)
     assert shown_messages(refused) == ["Say why the release is withdrawn."]
+    too_long = client.post(url, {"reason": "x" * 501}, follow=True)
+    assert shown_messages(too_long) == [
+        "Ensure this value has at most 500 characters (it has 501)."
+    ]
+    assert Release.objects.get(pk=live.pk).state == Release.State.PUBLISHING
     done = client.post(url, {"reason": "Product recalled"}, follow=True)
     assert "Release withdrawn; partners will no longer see its assets." in shown_messages(done)
     assert Release.objects.get(pk=live.pk).state == Release.State.WITHDRAWN

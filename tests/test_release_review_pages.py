@@ -129,6 +129,8 @@ def test_rejecting_needs_a_reason(client, manager, reviewer, programme):
 def test_a_reviewer_cannot_approve_a_release_they_submitted(client, portal_admin, programme):
     release = submitted(portal_admin, "Own", [programme["emea"]], regulated_asset())
     client.force_login(portal_admin)
+    detail = page(client, "releases:detail", release.pk)
+    assert reverse("releases:review", args=[release.pk]) not in detail  # no Review button
     html = page(client, "releases:review", release.pk)
     assert "another reviewer must decide" in html and "Approve these versions" not in html
     response = client.post(

@@ -33,8 +33,12 @@ def pick_assets(request, pk: int):
     """Search the catalog; eligible assets can be added, the others say why they cannot."""
     release = visible_release(request, pk)
     if request.method == "POST":
-        asset = get_object_or_404(Asset, pk=request.POST.get("asset"))
-        _add(request, release, asset)
+        chosen = request.POST.get("asset", "")
+        asset = Asset.objects.filter(pk=chosen).first() if chosen.isdigit() else None
+        if asset is None:
+            messages.error(request, "Choose an asset from the list.")
+        else:
+            _add(request, release, asset)
         return redirect(request.get_full_path())
     filterset = AssetFilter(request.GET or None, queryset=Asset.objects.all(), request=request)
     if filterset.is_bound and not filterset.is_valid():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from portal.communities.views import visible_partners
 from portal.grants import communities_for
 from portal.models import Community, Partner, Release
 
@@ -78,11 +79,7 @@ class ReleaseForm(forms.Form):
         super().__init__(*args, **kwargs)
         granted = communities_for(user).order_by("name")
         self.fields["communities"].queryset = granted
-        self.fields["partners"].queryset = (
-            Partner.objects.filter(memberships__community__in=granted, memberships__active=True)
-            .distinct()
-            .order_by("company_name")
-        )
+        self.fields["partners"].queryset = visible_partners(user).order_by("company_name")
         granted = list(granted)
         kept = (release.tiers, release.regions) if release is not None else ([], [])
         self.fields["tiers"].choices = [

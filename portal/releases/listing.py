@@ -45,7 +45,8 @@ CSV_HEADER = [
 ]
 
 
-def _iso(value) -> str:
+def iso(value) -> str:
+    """A date and time for a CSV cell (empty when there is none)."""
     return value.isoformat() if value else ""
 
 
@@ -64,9 +65,9 @@ def releases_csv(filename: str, releases: QuerySet):
             r.has_regulated,
             r.created_by.get_username() if r.created_by else "",
             r.submitted_by.get_username() if r.submitted_by else "",
-            _iso(r.submitted_at),
-            _iso(r.publish_at),
-            _iso(r.expire_at),
-            _iso(r.updated_at),
+            iso(r.submitted_at),
+            iso(r.publish_at),
+            iso(r.expire_at),
+            iso(r.updated_at),
         ],
     )

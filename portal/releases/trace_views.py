@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from portal.grants import communities_for
 from portal.listing import stream_csv
 from portal.models import Asset
+from portal.releases.listing import iso
 from portal.releases.trace import asset_releases, live_in
 
 ASSET_HEADER = [
@@ -29,10 +30,6 @@ ASSET_HEADER = [
 ]
 
 
-def _iso(value) -> str:
-    return value.isoformat() if value else ""
-
-
 def _asset_rows(entries):
     for entry in entries:
         release, item = entry.release, entry.item
@@ -50,7 +47,7 @@ def _asset_rows(entries):
                 *head,
                 *[""] * 7,
                 approval.reviewer_name if approval else "",
-                _iso(approval.decided_at) if approval else "",
+                iso(approval.decided_at) if approval else "",
             ]
         for p in entry.publications:
             yield [
@@ -60,10 +57,10 @@ def _asset_rows(entries):
                 p.version_no,
                 p.state,
                 p.tg_id,
-                _iso(p.published_at),
-                _iso(p.withdrawn_at),
+                iso(p.published_at),
+                iso(p.withdrawn_at),
                 p.approval.reviewer_name if p.approval else "",
-                _iso(p.approval.decided_at) if p.approval else "",
+                iso(p.approval.decided_at) if p.approval else "",
             ]
 
 
@@ -103,7 +100,7 @@ def live_csv(request, pk: int):
             p.release_id or "",
             p.release.name if p.release else "",
             p.tg_id,
-            _iso(p.published_at),
-            _iso(p.checked_at),
+            iso(p.published_at),
+            iso(p.checked_at),
         ],
     )

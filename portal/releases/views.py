@@ -172,6 +172,8 @@ def detail(request, pk: int):
         and user.has_perm("portal.withdraw_release"),
         "can_retry": dead and may_act and user.has_perm("portal.submit_release"),
         "can_review": release.state == Release.State.IN_REVIEW
+        and may_act
+        and release.submitted_by_id != user.pk
         and user.has_perm("portal.review_release"),
     }
     return render(request, "releases/detail.html", context)
@@ -194,7 +196,11 @@ def submit(request, pk: int):
 def withdraw(request, pk: int):
     release = visible_release(request, pk)
     form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():
+        for error in form.errors.get("reason", []):
+            messages.error(request, error)
+        return redirect(release)
+    reason = form.cleaned_data["reason"]
     return run_action(
         request,
         release,
