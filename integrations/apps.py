@@ -7,6 +7,7 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from integrations import actions, inbox  # noqa: F401  (registers audit actions)
+        from integrations.canto import operations as canto_operations  # noqa: F401
         from integrations.canto import webhooks as canto
         from integrations.tradinggrid import operations  # noqa: F401  (outbox operations)
         from integrations.tradinggrid import webhooks as tradinggrid

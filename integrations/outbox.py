@@ -55,6 +55,19 @@ def operation(
     return decorate
 
 
+def follow(
+    name: str,
+    *,
+    on_sent: Callable[[OutboxMessage], None] | None = None,
+    on_dead: Callable[[OutboxMessage], None] | None = None,
+) -> None:
+    """Let another app update the portal after an operation it queues was sent or given up."""
+    if on_sent is not None:
+        _on_sent[name] = on_sent
+    if on_dead is not None:
+        _on_dead[name] = on_dead
+
+
 def add(name: str, payload: dict, *, obj: models.Model | None = None) -> OutboxMessage:
     """Owe one external write; call inside the transaction of the decision that causes it."""
     if name not in _operations:

@@ -26,6 +26,8 @@ KINDS = {
     "release_rejected": "A release I submitted was rejected",
     "publishing_failed": "Publishing a release to Trading Grid failed",
     "auto_withdrawn": "Content was withdrawn automatically after a change in Canto",
+    "request_breached": "A partner request I own passed its due date",
+    "request_digest": "Daily digest of partner requests due soon or overdue",
 }
 
 

@@ -25,6 +25,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "portal.change_release",
         "portal.submit_release",
         "portal.withdraw_release",
+        "requests_app.view_partnerrequest",
+        "requests_app.change_partnerrequest",
     ],
     COMPLIANCE_REVIEWER: [
         "portal.view_asset",
@@ -32,6 +34,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "portal.view_partner",
         "portal.view_release",
         "portal.review_release",
+        "requests_app.view_partnerrequest",
     ],
     AUDITOR: [
         "audit.view_auditevent",
@@ -41,6 +44,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "portal.view_community",
         "portal.view_partner",
         "portal.view_release",
+        "requests_app.view_partnerrequest",
     ],
 }
 # Portal admins hold every permission of these apps (and manage users and groups).
@@ -48,6 +52,7 @@ ADMIN_APPS = [
     "portal",
     "audit",
     "integrations",
+    "requests_app",
     "auth",
     "authtoken",
     "django_celery_beat",

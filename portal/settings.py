@@ -296,6 +296,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.releases.tasks.releases_due",
         "schedule": timedelta(seconds=env.int("RELEASES_DUE_EVERY_SECONDS", default=60)),
     },
+    "request-breaches": {
+        "task": "requests_app.tasks.note_breaches",
+        "schedule": timedelta(minutes=env.int("REQUEST_BREACH_CHECK_MINUTES", default=5)),
+    },
+    "request-digest": {
+        "task": "requests_app.tasks.send_digest",
+        "schedule": crontab(hour=env.int("REQUEST_DIGEST_HOUR", default=7), minute=0),
+    },
     "canto-incremental-sync": {
         "task": "integrations.canto.tasks.sync_catalog",
         "schedule": timedelta(minutes=env.int("CANTO_INCREMENTAL_EVERY_MINUTES", default=5)),
@@ -389,6 +397,27 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="portal@localhost")
 # Where links in e-mails point: the address people use to reach the portal.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+
+# Partner requests -----------------------------------------------------------------------------
+# Hours from receipt to delivery per kind, unless a portal admin sets a service level.
+REQUEST_SERVICE_HOURS = {
+    "asset_request": env.int("REQUEST_HOURS_ASSET", default=5 * 24),
+    "new_asset": env.int("REQUEST_HOURS_NEW_ASSET", default=10 * 24),
+    "localized_version": env.int("REQUEST_HOURS_LOCALISED", default=10 * 24),
+    "missing": env.int("REQUEST_HOURS_CONTENT_ISSUE", default=3 * 24),
+    "outdated": env.int("REQUEST_HOURS_CONTENT_ISSUE", default=3 * 24),
+    "hard_to_find": env.int("REQUEST_HOURS_CONTENT_ISSUE", default=3 * 24),
+    "question": env.int("REQUEST_HOURS_QUESTION", default=2 * 24),
+}
+REQUEST_WARN_HOURS = env.int("REQUEST_WARN_HOURS", default=24)
+# The Canto folder (id or name) under which an album is created for each new-content request.
+CANTO_REQUESTS_FOLDER = env("CANTO_REQUESTS_FOLDER", default="Partner requests")
+STATUS_LINK_DAYS = env.int("STATUS_LINK_DAYS", default=90)
+STATUS_LINK_RATE = env("STATUS_LINK_RATE", default="30/m")
+# Where a partner opens a Trading Grid publication; {base}, {id} and {community} are filled in.
+TRADINGGRID_PUBLICATION_URL = env(
+    "TRADINGGRID_PUBLICATION_URL", default="{base}/_sandbox/?publication={id}"
+)
 
 # Logging --------------------------------------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")

@@ -6,4 +6,4 @@ class RequestsConfig(AppConfig):
     verbose_name = "Partner requests"
 
     def ready(self) -> None:
-        from requests_app import actions, intake  # noqa: F401  (audit actions, event handlers)
+        from requests_app import actions, intake, partner_side, routing  # noqa: F401  (registers)

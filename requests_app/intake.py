@@ -20,7 +20,8 @@ from integrations.tradinggrid import webhooks
 from integrations.tradinggrid.client import TradingGridClient
 from integrations.tradinggrid.sync import refresh_partner
 from portal.models import Community, Partner
-from requests_app.models import PartnerRequest, RequestComment
+from requests_app import findability, partner_side, sla
+from requests_app.models import PartnerRequest
 
 LOCK_KEY = "tradinggrid-requests"
 OVERLAP = timedelta(minutes=2)
@@ -79,10 +80,17 @@ def upsert_request(data: dict, client: TradingGridClient) -> tuple[PartnerReques
         existing = PartnerRequest.objects.select_for_update().filter(tg_id=str(data["id"])).first()
         if existing is None:
             request = PartnerRequest.objects.create(tg_id=str(data["id"])[:64], **values)
+            request.due_at = sla.due_for(request)
+            request.save(update_fields=["due_at"])
+            findability.link(request)
             record(
                 "request.received",
                 obj=request,
-                after={"kind": request.kind, "status": request.tg_status},
+                after={
+                    "kind": request.kind,
+                    "status": request.tg_status,
+                    "due_at": sla.iso(request.due_at),
+                },
             )
             return request, True
         changed = {
@@ -93,6 +101,7 @@ def upsert_request(data: dict, client: TradingGridClient) -> tuple[PartnerReques
         for name, value in values.items():
             setattr(existing, name, value)
         existing.save()
+        changed.pop("tg_due_at", None)  # the portal sets it; its echo is no news
         if changed:
             record(
                 "request.changed_in_tradinggrid",
@@ -100,33 +109,21 @@ def upsert_request(data: dict, client: TradingGridClient) -> tuple[PartnerReques
                 before={k: old for k, (old, _) in changed.items()},
                 after={k: new for k, (_, new) in changed.items()},
             )
+        if "tg_status" in changed:
+            partner_side.status_changed(existing, changed["tg_status"][1])
+        if "subject" in changed:
+            findability.link(existing)
         return existing, False
 
 
 def sync_comments(request: PartnerRequest, client: TradingGridClient) -> int:
+    """Store the request's comments not seen before; the portal's own come back linked."""
     new = 0
     for data in client.comments(request.tg_id):
         if not isinstance(data, dict) or not data.get("id"):
             continue
-        author = data.get("author") if isinstance(data.get("author"), dict) else {}
-        comment, created = RequestComment.objects.get_or_create(
-            tg_id=str(data["id"])[:64],
-            defaults={
-                "request": request,
-                "author_type": str(author.get("type") or "")[:20],
-                "author_name": str(author.get("name") or "")[:255],
-                "visibility": str(data.get("visibility") or "")[:10],
-                "body": str(data.get("body") or ""),
-                "tg_created_at": _time(data.get("created_at")),
-            },
-        )
-        if created:
-            new += 1
-            record(
-                "request.comment_received",
-                obj=request,
-                after={"author": comment.author_name, "visibility": comment.visibility},
-            )
+        with transaction.atomic():
+            new += int(partner_side.comment_seen(request, data))
     return new
 
 

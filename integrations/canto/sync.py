@@ -21,7 +21,7 @@ from integrations.canto.client import CantoClient
 from integrations.canto.parsing import CantoAsset, ParseError, parse_asset, parse_canto_time
 from integrations.models import CantoFieldMapping, SyncFailure, SyncRun
 from portal.bulk import upsert
-from portal.catalog.signals import catalog_changed
+from portal.catalog.signals import assets_written, catalog_changed
 from portal.models import Album, Asset, AssetVersion
 from portal.models.catalog import index_text
 
@@ -328,6 +328,8 @@ def _write(
     record_many(entries)
     if material:
         catalog_changed.send(sender=Asset, assets=material)
+    if creates or updates:
+        assets_written.send(sender=Asset, created=creates, updated=updates)
     result.created += len(creates)
     result.updated += len(updates)
     result.unchanged += len(unchanged_ids)

@@ -56,10 +56,10 @@ def community_detail(request, pk: int):
         .exclude(state=Publication.State.WITHDRAWN, drift="")
         .order_by("-id")[:100]
     )
-    from requests_app.models import OPEN_STATUSES
+    from requests_app.models import PartnerRequest
 
-    open_requests = community.requests.filter(tg_status__in=OPEN_STATUSES).select_related(
-        "partner"
+    open_requests = community.requests.filter(state__in=PartnerRequest.OPEN_STATES).select_related(
+        "partner", "owner"
     )[:100]
     return render(
         request,

@@ -1,28 +1,6 @@
-"""What a release operation refuses, so that every entry point can say it the same way.
+"""What a release operation refuses: the portal's service errors under the release's name."""
 
-Views turn these into form errors and messages, the API into 400, 403, 409 and 412.
-"""
+from portal.errors import Conflict, NotAllowed, StaleRevision
+from portal.errors import ServiceError as ReleaseError
 
-
-class ReleaseError(Exception):
-    """The operation is refused for a reason the person can fix (HTTP 400)."""
-
-    status = 400
-
-
-class NotAllowed(ReleaseError):
-    """The person may not do this to this release (HTTP 403)."""
-
-    status = 403
-
-
-class Conflict(ReleaseError):
-    """The release is not in a state that allows this, e.g. someone else decided first (409)."""
-
-    status = 409
-
-
-class StaleRevision(Conflict):
-    """The release changed since the person loaded it (HTTP 412 on If-Match)."""
-
-    status = 412
+__all__ = ["Conflict", "NotAllowed", "ReleaseError", "StaleRevision"]

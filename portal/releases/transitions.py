@@ -7,6 +7,7 @@ from django.utils import timezone
 from audit.services import record
 from portal.models import Release
 from portal.releases.errors import StaleRevision
+from portal.releases.signals import release_moved
 
 
 def lock(release: Release | int, *, revision: int | None = None) -> Release:
@@ -28,6 +29,7 @@ def move(release: Release, to: str, action: str, *, fields=(), after=None, **aud
     record(
         action, obj=release, before={"state": before}, after={"state": to, **(after or {})}, **audit
     )
+    release_moved.send(sender=Release, release=release, before=before, after=to)
 
 
 def bump(release: Release, *fields: str) -> None:
