@@ -4,7 +4,6 @@ Querysets are narrowed to the person's communities before filtering."""
 from __future__ import annotations
 
 import django_filters
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
@@ -97,8 +96,3 @@ class RequestFilter(django_filters.FilterSet):
         return queryset.filter(state__in=PartnerRequest.OPEN_STATES, due_at__gte=now).exclude(
             pk__in=soon
         )
-
-
-def owners_for(user):
-    """People a request in the person's communities may be given to (for forms)."""
-    return get_user_model().objects.filter(is_active=True).order_by("username")
