@@ -7,6 +7,7 @@ from integrations.canto import webhooks as canto_webhooks
 from integrations.tradinggrid import webhooks as tradinggrid_webhooks
 from portal.releases.urls import review_patterns
 from portal.views import account, dashboard, health, jobs
+from requests_app import status_views
 
 admin.site.site_header = "Partner content portal administration"
 admin.site.site_title = "Partner content portal"
@@ -22,6 +23,8 @@ urlpatterns = [
     path("communities/", include("portal.communities.urls")),
     path("releases/", include("portal.releases.urls")),
     path("reviews/", include(review_patterns)),
+    path("requests/", include("requests_app.urls")),
+    path("status/<str:token>/", status_views.status_page, name="request_status"),
     path("account/notifications/", account.notification_settings, name="notification-settings"),
     path("operations/", include("integrations.urls")),
     path("webhooks/canto/<slug:event>/", canto_webhooks.receive, name="canto-webhook"),

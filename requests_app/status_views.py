@@ -1,0 +1,5 @@
+from django.http import Http404
+
+
+def status_page(request, token: str):
+    raise Http404
