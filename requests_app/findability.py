@@ -201,5 +201,4 @@ def replacement(user, report: PartnerRequest, *, subject: str = "") -> PartnerRe
     )
     created.assets.set(report.assets.all())
     record("request.opened_in_portal", obj=created, after={"from": report.reference})
-    services.triage(user, created)
-    return created
+    return services.triage(user, created)

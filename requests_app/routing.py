@@ -245,4 +245,4 @@ def on_release_moved(sender, release: Release, before: str, after: str, **kwargs
 def _delivery_message(request: PartnerRequest, files: list[str]) -> str:
     from requests_app.wording import state_message
 
-    return state_message(request, files=files)
+    return state_message(request, files=files, state=S.DELIVERED)

@@ -40,22 +40,26 @@ def _date(value) -> str:
     return formats.date_format(value, "DATE_FORMAT") if value else ""
 
 
-def state_message(request: PartnerRequest, *, reason: str = "", files: list[str] = ()) -> str:
-    """The public comment that tells the partner their request moved, in their language."""
+def state_message(
+    request: PartnerRequest, *, reason: str = "", files: list[str] = (), state: str = ""
+) -> str:
+    """The public comment that tells the partner their request moved (or is about to move to
+    ``state``), in their language."""
+    state = state or request.state
     with translation.override(language_of(request)):
         ref = request.reference
-        if request.state == S.TRIAGED:
+        if state == S.TRIAGED:
             if request.due_at:
                 return _("We have accepted your request %(ref)s. We aim to answer by %(due)s.") % {
                     "ref": ref,
                     "due": _date(request.due_at),
                 }
             return _("We have accepted your request %(ref)s.") % {"ref": ref}
-        if request.state == S.IN_PROGRESS:
+        if state == S.IN_PROGRESS:
             return _("We are working on your request %(ref)s.") % {"ref": ref}
-        if request.state == S.AWAITING_APPROVAL:
+        if state == S.AWAITING_APPROVAL:
             return _("The content for %(ref)s is ready and is being approved.") % {"ref": ref}
-        if request.state == S.DELIVERED:
+        if state == S.DELIVERED:
             if files:
                 return _(
                     "Delivered: %(files)s is now available to you in %(community)s. "
@@ -65,12 +69,12 @@ def state_message(request: PartnerRequest, *, reason: str = "", files: list[str]
                 "ref": ref,
                 "answer": reason,
             }
-        if request.state == S.REJECTED:
+        if state == S.REJECTED:
             return _("We cannot fulfil your request %(ref)s: %(reason)s") % {
                 "ref": ref,
                 "reason": reason,
             }
-        if request.state == S.CLOSED:
+        if state == S.CLOSED:
             return _("Your request %(ref)s is closed. Thank you.") % {"ref": ref}
         return _("Your request %(ref)s is now: %(state)s.") % {
             "ref": ref,
