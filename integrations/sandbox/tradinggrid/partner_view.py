@@ -114,7 +114,7 @@ def _publication(
         due += f" — your status: <span class=tag>{escape(status)}</span></p>"
     instructions = fields.get("instructions")
     published = pub.moment("publish_at") or pub.created_at
-    return f"""<div class="card"><h4>{escape(str(fields.get("title")))}
+    return f"""<div class="card" id="{escape(pub.id)}"><h4>{escape(str(fields.get("title")))}
 <span class="tag">v{escape(str(fields.get("version") or "—"))}</span>
 <span class="muted"><code>{pub.id}</code> · published {_when(published)}
 {f" · until {_when(pub.moment('expires_at'))}" if fields.get("expires_at") else ""}</span></h4>
