@@ -13,13 +13,22 @@ from integrations.management.commands.run_sandbox import DEFAULT_ASSETS
 from integrations.models import OutboxMessage
 from portal.demo import DEMO_RELEASES
 from portal.models import Asset, Community, Publication, Release, ReleaseItem
+from requests_app.models import PartnerRequest
 from tests.processes import wait_until
 
 
 def _counts() -> dict[str, int]:
     return {
         model.__name__: model.objects.count()
-        for model in (AuditEvent, Release, ReleaseItem, Publication, OutboxMessage, Asset)
+        for model in (
+            AuditEvent,
+            Release,
+            ReleaseItem,
+            Publication,
+            OutboxMessage,
+            Asset,
+            PartnerRequest,
+        )
     }
 
 
@@ -54,6 +63,16 @@ def test_demo_releases_are_seeded_once_and_the_approved_one_reaches_partners(
         assert AuditEvent.objects.filter(
             object_type="portal.release", object_id=str(release.pk), action="release.created"
         ).exists()
+
+    assert PartnerRequest.objects.count() >= 10
+    triaged = PartnerRequest.objects.exclude(state="new")
+    assert {r.owner.username for r in triaged} == {"manager"} and triaged.count() == 3
+    assert triaged.filter(state="waiting_for_partner").count() == 1
+    assert "triaged now: REQ-" in out.getvalue()
+    wait_until(
+        lambda: not OutboxMessage.objects.exclude(status="sent").exists(),
+        message="the demo requests' writes did not reach the sandboxes",
+    )
 
     before = _counts()
     again = StringIO()

@@ -32,6 +32,7 @@ class Command(BaseCommand):
         )
         if not missing_demo_releases():
             self.stdout.write("Demo releases ready; created now: none.")
+            self._requests()
             return
         try:
             if not mirrored():
@@ -48,3 +49,20 @@ class Command(BaseCommand):
                 "The approved one is published to Trading Grid by the worker (at once when the "
                 "stack is running, else as soon as `make run` starts it)."
             )
+        self._requests()
+
+    def _requests(self) -> None:
+        from integrations.http import ApiError, TransientError
+        from requests_app.demo import seed_demo_requests
+
+        try:
+            triaged = seed_demo_requests()
+        except (DemoDataMissing, ApiError, TransientError) as exc:
+            self.stderr.write(f"Demo requests not seeded: {exc}")
+            return
+        from requests_app.models import PartnerRequest
+
+        self.stdout.write(
+            f"Partner requests ready: {PartnerRequest.objects.count()} from the Trading Grid "
+            f"sandbox; triaged now: {', '.join(r.reference for r in triaged) or 'none'}."
+        )
