@@ -101,7 +101,8 @@ def set_due(user, request: PartnerRequest, due_at, *, reason: str) -> PartnerReq
         raise ServiceError("Say why the due date changes.")
     before = sla.iso(request.due_at)
     request.due_at = due_at
-    request.save(update_fields=["due_at", "updated_at"])
+    request.breach_noted_at = None
+    request.save(update_fields=["due_at", "breach_noted_at", "updated_at"])
     record(
         "request.due_changed",
         obj=request,
