@@ -25,6 +25,13 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def lifetime(days: int | None) -> int:
+    days = settings.STATUS_LINK_DAYS if days is None else days
+    if not 1 <= days <= 365:
+        raise ServiceError("A status link lasts between 1 and 365 days.")
+    return days
+
+
 def url_for(token: str) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + reverse("request_status", args=[token])
 
@@ -36,9 +43,7 @@ def issue(
     """A new link; the token is returned once and never stored."""
     request = lifecycle.lock(request)
     require(user, request)
-    days = settings.STATUS_LINK_DAYS if days is None else days
-    if not 1 <= days <= 365:
-        raise ServiceError("A status link lasts between 1 and 365 days.")
+    days = lifetime(days)
     if revoke_others:
         for link in request.status_links.filter(revoked_at=None):
             _revoke(user, link)
@@ -81,6 +86,7 @@ def revoke(user, link: StatusLink) -> StatusLink:
 def send_later(user, request: PartnerRequest, *, days: int | None = None) -> None:
     """E-mail a new link to the partner's contacts from a worker, so the token is never stored."""
     require(user, request)
+    lifetime(days)
     if request.partner_id is None or not request.partner.contacts.exclude(email="").exists():
         raise ServiceError("This partner has no contact with an e-mail address.")
     from portal.jobs import enqueue

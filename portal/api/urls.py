@@ -5,6 +5,7 @@ from portal.api.views import JobRunViewSet
 from portal.catalog.api import AssetViewSet
 from portal.communities.api import CommunityViewSet, PartnerViewSet
 from portal.releases.api import ReleaseViewSet
+from requests_app.api import RequestViewSet
 
 router = DefaultRouter()
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
@@ -13,4 +14,5 @@ router.register("assets", AssetViewSet, basename="asset")
 router.register("communities", CommunityViewSet, basename="community")
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("releases", ReleaseViewSet, basename="release")
+router.register("requests", RequestViewSet, basename="partner-request")
 urlpatterns = router.urls
