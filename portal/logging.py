@@ -1,6 +1,8 @@
 """Structured logs: one line per event, carrying the request id and actor of the context."""
 
 import logging
+import re
+from collections.abc import Mapping
 
 import structlog
 
@@ -13,6 +15,37 @@ def _add_request_context(_logger, _name, event_dict):
         event_dict.setdefault("request_id", ctx.request_id)
     event_dict.setdefault("via", ctx.via)
     return event_dict
+
+
+STATUS_LINK = re.compile(r"(/status/)[^/\s?#\"'<>]+")
+
+
+def redact_status_links(text: str) -> str:
+    """``/status/<token>/`` → ``/status/[redacted]/``: a partner's link never reaches a log."""
+    return STATUS_LINK.sub(r"\1[redacted]", text)
+
+
+def _redacted(value):
+    if isinstance(value, BaseException) and STATUS_LINK.search(str(value)):
+        value = str(value)
+    if isinstance(value, str):
+        return redact_status_links(value)
+    if isinstance(value, dict):
+        return {key: _redacted(item) for key, item in value.items()}
+    return value
+
+
+class RedactStatusLinks(logging.Filter):
+    """Removes status-link tokens from a record's message and arguments (structlog's too)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = record.msg
+        record.msg = _redacted(msg if isinstance(msg, (str, dict)) else str(msg))
+        if isinstance(record.args, Mapping):
+            record.args = {key: _redacted(value) for key, value in record.args.items()}
+        elif isinstance(record.args, tuple):
+            record.args = tuple(_redacted(value) for value in record.args)
+        return True
 
 
 def formatter(renderer: str = "console") -> logging.Formatter:

@@ -136,6 +136,7 @@ GUARDIAN_RAISE_403 = True
 # Internationalisation -------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -219,6 +220,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ViaEnum": "portal.context.VIA_CHOICES",
         "ActorTypeEnum": "portal.context.ACTOR_TYPES",
+        "PartnerRequestStateEnum": "requests_app.models.PartnerRequest.State",
     },
 }
 
@@ -414,27 +416,62 @@ REQUEST_WARN_HOURS = env.int("REQUEST_WARN_HOURS", default=24)
 CANTO_REQUESTS_FOLDER = env("CANTO_REQUESTS_FOLDER", default="Partner requests")
 STATUS_LINK_DAYS = env.int("STATUS_LINK_DAYS", default=90)
 STATUS_LINK_RATE = env("STATUS_LINK_RATE", default="30/m")
-# Where a partner opens a Trading Grid publication; {base}, {id} and {community} are filled in.
+# Where a partner opens a Trading Grid publication; {base}, {id}, {community} and {partner}
+# are filled in.
 TRADINGGRID_PUBLICATION_URL = env(
-    "TRADINGGRID_PUBLICATION_URL", default="{base}/_sandbox/?publication={id}"
+    "TRADINGGRID_PUBLICATION_URL", default="{base}/_sandbox/?partner={partner}#{id}"
 )
+# The languages every asset should exist in; the asset page lists the missing ones.
+CONTENT_LOCALES = env.list("CONTENT_LOCALES", default=["en", "de", "fr", "es", "it", "nl"])
 
 # Logging --------------------------------------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env("LOG_FORMAT", default="console" if DEBUG else "json")
+# Status-link tokens are redacted from every record, at each handler and at the loggers that
+# write request paths (Django's 404 warnings, runserver's and gunicorn's access lines).
+_REDACT = ["redact_status_links"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_status_links": {"()": "portal.logging.RedactStatusLinks"}},
     "formatters": {
         "structured": {
             "()": "portal.logging.formatter",
             "renderer": LOG_FORMAT,
         },
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "structured",
+            "filters": _REDACT,
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": _REDACT,
+        },
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # Replaces Django's default handlers of "django" (they would bypass the redaction);
+        # its records reach the root's console handler.
+        "django": {"level": "INFO"},
+        "django.request": {"filters": _REDACT},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": _REDACT,
+        },
+        "gunicorn.access": {"handlers": ["console"], "propagate": False, "filters": _REDACT},
+        "gunicorn.error": {"handlers": ["console"], "propagate": False, "filters": _REDACT},
     },
 }

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -113,7 +114,7 @@ def resolve(token: str) -> tuple[StatusLink | None, str]:
 def viewed(link: StatusLink, *, at: datetime | None = None) -> None:
     """A partner opened the page: counted on the link and audited as the partner."""
     at = at or timezone.now()
-    StatusLink.objects.filter(pk=link.pk).update(last_viewed_at=at, views=link.views + 1)
+    StatusLink.objects.filter(pk=link.pk).update(last_viewed_at=at, views=F("views") + 1)
     record(
         "request.status_viewed",
         obj=link.request,
