@@ -16,6 +16,7 @@ from portal.catalog.filters import AssetFilter
 from portal.listing import FilteredListView, stream_csv
 from portal.models import Asset
 from portal.releases import trace
+from requests_app.catalog_panels import language_family, open_requests_about
 
 PLACEHOLDER = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" '
@@ -53,6 +54,9 @@ def asset_detail(request, pk: int):
         context["editable_releases"] = trace.editable_releases(request.user).exclude(
             items__asset=asset
         )
+    context["family"] = language_family(asset)
+    if request.user.has_perm("requests_app.view_partnerrequest"):
+        context["open_requests"] = list(open_requests_about(request.user, asset)[:50])
     return render(request, "catalog/detail.html", context)
 
 

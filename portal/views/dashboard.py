@@ -8,6 +8,9 @@ from portal.models import JobRun, Publication
 from portal.releases import trace
 from portal.releases.filters import review_queue
 from portal.roles import role_names
+from requests_app import sla
+from requests_app.models import PartnerRequest
+from requests_app.rules import visible_requests
 
 
 @login_required
@@ -32,6 +35,13 @@ def dashboard(request):
     if user.has_perm("portal.change_release"):
         context["failing_releases"] = list(trace.releases_with_dead_writes(user)[:10])
         context["auto_withdrawn"] = trace.recent_auto_withdrawals(user)
+    if user.has_perm("requests_app.view_partnerrequest"):
+        mine = visible_requests(user)
+        context["request_counts"] = {
+            "overdue": sla.breached(mine).count(),
+            "due_soon": sla.due_soon(mine).count(),
+            "unowned": mine.filter(state=PartnerRequest.State.NEW, owner=None).count(),
+        }
     if user.has_perm("integrations.view_outboxmessage"):
         context["dead_writes"] = OutboxMessage.objects.filter(
             status=OutboxMessage.Status.DEAD
