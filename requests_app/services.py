@@ -7,7 +7,9 @@ whatever Trading Grid and Canto must be told through the outbox.
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.db.models import Q
 
 from audit.services import record
 from integrations import outbox
@@ -198,6 +200,15 @@ def comment(user, request: PartnerRequest, body: str, *, internal: bool = False)
 
 
 def managers_of(request: PartnerRequest):
-    """People who could own the request."""
-    users = get_user_model().objects.filter(is_active=True).order_by("username")
-    return [u for u in users if may_own(u, request)]
+    """People who could own the request: active holders of the role granted its community."""
+    perm = Permission.objects.get(
+        content_type__app_label="requests_app", codename="change_partnerrequest"
+    )
+    holders = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__permissions=perm) | Q(user_permissions=perm))
+        .distinct()
+        .order_by("username")
+    )
+    return [u for u in holders if may_own(u, request)]
