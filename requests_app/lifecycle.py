@@ -46,7 +46,9 @@ TG_STATUS = {
 def lock(request: PartnerRequest | int) -> PartnerRequest:
     pk = request.pk if isinstance(request, PartnerRequest) else request
     return (
-        PartnerRequest.objects.select_related("community", "partner").select_for_update().get(pk=pk)
+        PartnerRequest.objects.select_related("community", "partner")
+        .select_for_update(of=("self",))
+        .get(pk=pk)
     )
 
 

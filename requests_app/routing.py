@@ -141,8 +141,12 @@ def on_assets_written(sender, created, updated, **kwargs) -> None:
 def on_catalog_changed(sender, assets, **kwargs) -> None:
     """A new version of an asset a request is about: that request awaits approval."""
     versions = {a.pk: a for a in assets}
-    waiting = PartnerRequest.objects.filter(assets__in=list(versions), state__in=WORKING)
-    for request in waiting.distinct().select_for_update():
+    about = PartnerRequest.objects.filter(assets__in=list(versions), state__in=WORKING)
+    ids = set(about.values_list("pk", flat=True))
+    if not ids:
+        return
+    waiting = PartnerRequest.objects.filter(pk__in=ids, state__in=WORKING).order_by("pk")
+    for request in waiting.select_for_update():
         for key, version in (request.baseline_versions or {}).items():
             asset = versions.get(int(key))
             if asset is not None and asset.version_no > version:

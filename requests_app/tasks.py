@@ -52,7 +52,7 @@ def note_breaches() -> int:
     ):
         with transaction.atomic():
             request = (
-                PartnerRequest.objects.select_for_update()
+                PartnerRequest.objects.select_for_update(of=("self",))
                 .select_related("owner")
                 .filter(pk=pk, breach_noted_at=None)
                 .first()
