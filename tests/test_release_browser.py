@@ -9,23 +9,10 @@ from integrations.canto.runs import run_catalog_sync
 from integrations.tradinggrid.sync import run_partner_sync
 from portal import grants
 from portal.models import Asset, Community, Partner, Publication, Release
+from tests.browser_support import sign_in, sign_out
 from tests.processes import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
-PASSWORD = "secret-pass-123"
-
-
-def _sign_in(page, base: str, username: str) -> None:
-    page.goto(base + "/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("h1")
-
-
-def _sign_out(page, base: str) -> None:
-    page.click("text=Sign out")
-    page.wait_for_url(base + "/login/")
 
 
 def _community_with_member() -> tuple[Community, Partner]:
@@ -55,7 +42,7 @@ def test_manager_submits_reviewer_approves_and_the_partner_sees_the_asset(
     page.on("pageerror", lambda e: problems.append(str(e)))
 
     # The manager builds the release and submits it.
-    _sign_in(page, base, manager.username)
+    sign_in(page, base, manager.username)
     page.click("nav >> text=Releases")
     page.goto(base + "/releases/new/")
     page.fill("input[name=name]", "Pump X200 launch")
@@ -73,10 +60,10 @@ def test_manager_submits_reviewer_approves_and_the_partner_sees_the_asset(
     page.wait_for_selector("text=In review")
     release = Release.objects.get(name="Pump X200 launch")
     assert release.state == Release.State.IN_REVIEW
-    _sign_out(page, base)
+    sign_out(page, base)
 
     # The reviewer finds it in the queue and approves the versions shown.
-    _sign_in(page, base, reviewer.username)
+    sign_in(page, base, reviewer.username)
     page.click("nav >> text=Reviews")
     page.locator("tr", has_text=release.name).locator("a.button:text-is('Review')").click()
     page.wait_for_url(re.compile(r"/releases/\d+/review/"))
@@ -95,7 +82,7 @@ def test_manager_submits_reviewer_approves_and_the_partner_sees_the_asset(
     )
     page.goto(base + release.get_absolute_url())
     assert "Published" in page.inner_text(".page-head")
-    _sign_out(page, base)
+    sign_out(page, base)
 
     # The partner's view of Trading Grid shows the asset with the approved version's file.
     page.goto(f"{tradinggrid.url}/_sandbox/?partner={partner.tg_id}")

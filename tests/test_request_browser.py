@@ -12,18 +12,10 @@ from portal import grants
 from portal.models import Asset, Community, Partner
 from requests_app.intake import refresh_request
 from requests_app.models import PartnerRequest
+from tests.browser_support import sign_in
 from tests.processes import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
-PASSWORD = "secret-pass-123"
-
-
-def _sign_in(page, base: str, username: str) -> None:
-    page.goto(base + "/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("h1")
 
 
 def test_a_manager_triages_and_delivers_and_the_partner_follows_it_by_link(
@@ -57,7 +49,7 @@ def test_a_manager_triages_and_delivers_and_the_partner_follows_it_by_link(
     page.on("pageerror", lambda e: problems.append(str(e)))
 
     # The manager finds the new request in the queue and triages it.
-    _sign_in(page, base, manager.username)
+    sign_in(page, base, manager.username)
     page.click("nav >> text=Requests")
     page.click(f"text={request.reference}")
     page.wait_for_url(re.compile(rf"/requests/{request.pk}/$"))
