@@ -21,6 +21,7 @@ AUDITED_DELETIONS = {
     "django_celery_beat.crontabschedule",
     "django_celery_beat.intervalschedule",
     "integrations.cantofieldmapping",
+    "requests_app.servicelevel",
 }
 SECRET_LABELS = {"authtoken.token", "authtoken.tokenproxy"}
 

@@ -12,7 +12,12 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+from guardian.shortcuts import (
+    assign_perm,
+    get_objects_for_user,
+    get_users_with_perms,
+    remove_perm,
+)
 
 from audit.services import record
 from portal.models import Community, RegionGrant
@@ -41,6 +46,20 @@ def communities_for(user) -> QuerySet[Community]:
 
 def may_act_on(user, community: Community) -> bool:
     return communities_for(user).filter(pk=community.pk).exists()
+
+
+def people_acting_on(community: Community) -> QuerySet[User]:
+    """Everyone who may act on the community: admins, its grantees and its regions' grantees."""
+    regions = {community.region, *community.region_index.strip("|").split("|")} - {""}
+    granted = get_users_with_perms(
+        community, only_with_perms_in=["act_on_community"], with_group_users=False
+    )
+    return User.objects.filter(
+        Q(is_superuser=True)
+        | Q(groups__name=PORTAL_ADMIN)
+        | Q(pk__in=granted.values("pk"))
+        | Q(region_grants__region__in=regions)
+    ).distinct()
 
 
 def _holds(user: User, community: Community) -> bool:

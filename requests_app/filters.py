@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from portal.grants import communities_for
 from portal.models import Community
+from portal.numbers import plain_id
 from requests_app import sla
 from requests_app.models import PartnerRequest
 
@@ -69,9 +70,9 @@ class RequestFilter(django_filters.FilterSet):
             | Q(tg_id__iexact=value)
             | Q(partner__company_name__icontains=value)
         )
-        reference = value.upper().removeprefix("REQ-")
-        if reference.isdigit():
-            wanted |= Q(pk=int(reference))
+        reference = plain_id(value.upper().removeprefix("REQ-"))
+        if reference is not None:
+            wanted |= Q(pk=reference)
         return queryset.filter(wanted)
 
     def by_status(self, queryset, name, value: str):

@@ -16,7 +16,7 @@ from portal.errors import ServiceError
 from portal.models import Asset, Publication
 from requests_app import lifecycle, sla
 from requests_app.models import PartnerRequest
-from requests_app.rules import require, visible_requests
+from requests_app.rules import may_own, require, visible_requests
 
 REPORTS = PartnerRequest.REPORT_KINDS
 RELEASE_REF = re.compile(r"^release-\d+-asset-(\d+)$")
@@ -63,7 +63,7 @@ def match(request: PartnerRequest) -> tuple[list[Asset], list[str]]:
 def link(request: PartnerRequest) -> None:
     """Link a received request to its assets and search words (inside the intake transaction)."""
     assets, terms = match(request)
-    request.assets.set(assets)
+    request.assets.add(*assets)
     if request.search_terms != terms:
         request.search_terms = terms
         request.save(update_fields=["search_terms", "updated_at"])
@@ -152,9 +152,20 @@ def improve(
         request.assets.add(asset)
         if request.state == PartnerRequest.State.NEW:
             request.due_at = request.due_at or sla.due_for(request)
-            request.owner = request.owner or user
+            if request.owner is None and may_own(user, request):
+                request.owner = user
             request.save(update_fields=["due_at", "owner", "updated_at"])
-            lifecycle.move(request, PartnerRequest.State.TRIAGED, "request.triaged", message="")
+            lifecycle.move(
+                request,
+                PartnerRequest.State.TRIAGED,
+                "request.triaged",
+                fields=["owner", "due_at"],
+                after={
+                    "owner": request.owner.get_username() if request.owner else None,
+                    "due_at": sla.iso(request.due_at),
+                },
+                message="",
+            )
         lifecycle.move(
             request,
             PartnerRequest.State.DELIVERED,

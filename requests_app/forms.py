@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from portal.models import Asset
+from portal.numbers import plain_id
 from portal.releases.forms import LOCAL_TIME, LocalDateTimeInput
 from requests_app import services
 from requests_app.models import PartnerRequest
@@ -38,8 +39,8 @@ def find_asset(reference: str) -> Asset | None:
     if not reference:
         return None
     found = Asset.objects.filter(canto_id=reference).first()
-    if found is None and reference.isdigit():
-        found = Asset.objects.filter(pk=int(reference)).first()
+    if found is None and plain_id(reference) is not None:
+        found = Asset.objects.filter(pk=plain_id(reference)).first()
     return found
 
 

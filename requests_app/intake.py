@@ -6,6 +6,8 @@ Grid. A poll of every community with ``updated_since`` catches what an event mis
 
 from __future__ import annotations
 
+import json
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -14,7 +16,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from audit.services import record
-from integrations.models import SyncRun
+from integrations.http import AuthError, TransientError
+from integrations.models import OutboxMessage, SyncFailure, SyncRun
 from integrations.syncruns import start_run
 from integrations.tradinggrid import webhooks
 from integrations.tradinggrid.client import TradingGridClient
@@ -23,7 +26,13 @@ from portal.models import Community, Partner
 from requests_app import findability, partner_side, sla
 from requests_app.models import PartnerRequest
 
+log = logging.getLogger(__name__)
 LOCK_KEY = "tradinggrid-requests"
+OWED = (
+    OutboxMessage.Status.PENDING,
+    OutboxMessage.Status.RETRYING,
+    OutboxMessage.Status.SENDING,
+)
 OVERLAP = timedelta(minutes=2)
 CONTENT_ISSUES = {"missing": "missing", "outdated": "outdated", "hard_to_find": "hard_to_find"}
 
@@ -76,10 +85,11 @@ def upsert_request(data: dict, client: TradingGridClient) -> tuple[PartnerReques
         "tg_created_at": _time(data.get("created_at")),
         "tg_updated_at": _time(data.get("updated_at")),
     }
+    tg_id = str(data["id"])[:64]
     with transaction.atomic():
-        existing = PartnerRequest.objects.select_for_update().filter(tg_id=str(data["id"])).first()
+        existing = PartnerRequest.objects.select_for_update().filter(tg_id=tg_id).first()
         if existing is None:
-            request = PartnerRequest.objects.create(tg_id=str(data["id"])[:64], **values)
+            request = PartnerRequest.objects.create(tg_id=tg_id, **values)
             request.due_at = sla.due_for(request)
             request.save(update_fields=["due_at"])
             findability.link(request)
@@ -93,15 +103,18 @@ def upsert_request(data: dict, client: TradingGridClient) -> tuple[PartnerReques
                 },
             )
             return request, True
+        if status_owed(existing):
+            # Trading Grid has not been told the portal's last status yet: what it says now is
+            # older than what the portal decided.
+            values["tg_status"] = existing.tg_status
         changed = {
-            k: (getattr(existing, k), v)
+            k: (_audited(getattr(existing, k)), _audited(v))
             for k, v in values.items()
-            if k in ("tg_status", "subject", "priority", "tg_due_at") and getattr(existing, k) != v
+            if k in AUDITED and getattr(existing, k) != v
         }
         for name, value in values.items():
             setattr(existing, name, value)
         existing.save()
-        changed.pop("tg_due_at", None)  # the portal sets it; its echo is no news
         if changed:
             record(
                 "request.changed_in_tradinggrid",
@@ -111,9 +124,27 @@ def upsert_request(data: dict, client: TradingGridClient) -> tuple[PartnerReques
             )
         if "tg_status" in changed:
             partner_side.status_changed(existing, changed["tg_status"][1])
-        if "subject" in changed:
+        if "subject" in changed or "asset_refs" in changed:
             findability.link(existing)
         return existing, False
+
+
+# What a change in Trading Grid is audited for (its due date is the portal's own, echoed back).
+AUDITED = ("tg_status", "subject", "priority", "community", "kind", "locale", "asset_refs")
+
+
+def _audited(value):
+    return str(value) if isinstance(value, Community) else value
+
+
+def status_owed(request: PartnerRequest) -> bool:
+    """Whether a status change of the portal's is still on its way to Trading Grid."""
+    return OutboxMessage.objects.filter(
+        operation="tradinggrid.update_request",
+        object_type=PartnerRequest._meta.label_lower,
+        object_id=str(request.pk),
+        status__in=OWED,
+    ).exists()
 
 
 def sync_comments(request: PartnerRequest, client: TradingGridClient) -> int:
@@ -161,13 +192,24 @@ def poll(client: TradingGridClient | None = None) -> SyncRun:
             for data in client.requests(community.tg_id, updated_since=since):
                 if not isinstance(data, dict) or not data.get("id"):
                     continue
-                request, created = upsert_request(data, client)
-                sync_comments(request, client)
-                SyncRun.objects.filter(pk=run.pk).update(
-                    seen=run.seen + 1, heartbeat_at=timezone.now()
-                )
                 run.seen += 1
+                try:
+                    request, created = upsert_request(data, client)
+                    sync_comments(request, client)
+                except (TransientError, AuthError):
+                    raise
+                except Exception as exc:  # one unreadable request is kept, not the poll's end
+                    log.warning("Trading Grid request %s not taken in: %s", data.get("id"), exc)
+                    run.failed += 1
+                    SyncFailure.objects.create(
+                        run=run,
+                        external_id=str(data.get("id"))[:128],
+                        error=f"{type(exc).__name__}: {exc}"[:2000],
+                        payload=json.dumps(data, default=str)[:2000],
+                    )
+                    continue
                 run.created += int(created)
+                SyncRun.objects.filter(pk=run.pk).update(seen=run.seen, heartbeat_at=timezone.now())
     except Exception as exc:
         SyncRun.objects.filter(pk=run.pk).update(
             state=SyncRun.State.FAILED, finished_at=timezone.now(), error=str(exc)[:2000]
@@ -177,6 +219,7 @@ def poll(client: TradingGridClient | None = None) -> SyncRun:
         state=SyncRun.State.SUCCEEDED,
         seen=run.seen,
         created=run.created,
+        failed=run.failed,
         finished_at=timezone.now(),
     )
     run.refresh_from_db()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from audit.services import record
 from integrations import outbox
 from portal.errors import Conflict
+from portal.numbers import plain_id
 from requests_app import wording
 from requests_app.models import PartnerRequest, RequestComment
 
@@ -154,6 +155,4 @@ def portal_author_id(comment: RequestComment) -> str:
 
 def comment_pk_from_author(author_id: str) -> int | None:
     prefix = "portal-comment-"
-    if author_id.startswith(prefix) and author_id[len(prefix) :].isdigit():
-        return int(author_id[len(prefix) :])
-    return None
+    return plain_id(author_id[len(prefix) :]) if author_id.startswith(prefix) else None

@@ -75,7 +75,9 @@ def _revoke(user, link: StatusLink) -> None:
 @transaction.atomic
 def revoke(user, link: StatusLink) -> StatusLink:
     link = (
-        StatusLink.objects.select_for_update().select_related("request__community").get(pk=link.pk)
+        StatusLink.objects.select_for_update(of=("self",))
+        .select_related("request__community")
+        .get(pk=link.pk)
     )
     require(user, link.request)
     if link.revoked_at is not None:

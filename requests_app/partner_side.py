@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.utils.dateparse import parse_datetime
 
 from audit.services import record
@@ -58,18 +59,8 @@ def _time(value: Any):
         return None
 
 
-def comment_seen(request: PartnerRequest, data: dict) -> bool:
-    """Store one Trading Grid comment unless it is known; True when it is new here."""
-    tg_id = str(data["id"])[:64]
-    if RequestComment.objects.filter(tg_id=tg_id).exists():
-        return False
-    author = data.get("author") if isinstance(data.get("author"), dict) else {}
-    ours = lifecycle.comment_pk_from_author(str(author.get("id") or ""))
-    if ours is not None:
-        # The portal's own comment: link it (the outbox may not have reported it yet).
-        RequestComment.objects.filter(pk=ours, request=request, tg_id=None).update(tg_id=tg_id)
-        return False
-    comment = RequestComment.objects.create(
+def _store(request: PartnerRequest, tg_id: str, author: dict, data: dict) -> RequestComment:
+    return RequestComment.objects.create(
         tg_id=tg_id,
         request=request,
         origin=RequestComment.Origin.PARTNER,
@@ -80,6 +71,24 @@ def comment_seen(request: PartnerRequest, data: dict) -> bool:
         tg_created_at=_time(data.get("created_at")),
         created_at=_time(data.get("created_at")) or request.updated_at,
     )
+
+
+def comment_seen(request: PartnerRequest, data: dict) -> bool:
+    """Store one Trading Grid comment unless it is known; True when it is new here."""
+    tg_id = str(data["id"])[:64]
+    if RequestComment.objects.filter(tg_id=tg_id).exists():
+        return False
+    author = data.get("author") if isinstance(data.get("author"), dict) else {}
+    ours = lifecycle.comment_pk_from_author(str(author.get("id") or ""))
+    mine = RequestComment.objects.filter(pk=ours, request=request, tg_id=None)
+    if ours is not None and mine.update(tg_id=tg_id):
+        # The portal's own comment, linked (the outbox may not have reported it yet).
+        return False
+    try:
+        with transaction.atomic():
+            comment = _store(request, tg_id, author, data)
+    except IntegrityError:  # another worker stored the same comment meanwhile
+        return False
     from_partner = comment.author_type == "partner_contact"
     record(
         "request.comment_received",
@@ -89,6 +98,8 @@ def comment_seen(request: PartnerRequest, data: dict) -> bool:
     )
     if from_partner and request.state == S.WAITING_FOR_PARTNER:
         locked = lifecycle.lock(request)
+        if locked.state != S.WAITING_FOR_PARTNER:
+            return True
         lifecycle.move(
             locked,
             S.IN_PROGRESS,

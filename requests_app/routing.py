@@ -45,6 +45,11 @@ def album_name(request: PartnerRequest) -> str:
     return f"{request.reference} {subject}".strip()[:100]
 
 
+def album_key(album_id: str) -> str:
+    """How an album id stands in ``Asset.album_index``."""
+    return f"|{album_id.strip().lower()}|"
+
+
 def needs_album(request: PartnerRequest, linked: list[Asset]) -> bool:
     kinds = PartnerRequest.NEW_CONTENT_KINDS
     return request.kind in kinds or (request.kind == PartnerRequest.Kind.MISSING and not linked)
@@ -92,7 +97,10 @@ def open_work_item(request: PartnerRequest) -> None:
 def album_created(message) -> None:
     """Outbox follow-up: remember the album Canto made, and look for content already in it."""
     request = lifecycle.lock(message.payload["request"])
-    request.canto_album_id = str(message.result.get("id", ""))[:64]
+    album_id = str(message.result.get("id", ""))[:64]
+    if not album_id or request.canto_album_id == album_id:
+        return
+    request.canto_album_id = album_id
     request.canto_album_name = str(message.result.get("name", ""))[:255]
     request.save(update_fields=["canto_album_id", "canto_album_name", "updated_at"])
     record(
@@ -100,7 +108,7 @@ def album_created(message) -> None:
         obj=request,
         after={"album": request.canto_album_id, "name": request.canto_album_name},
     )
-    present = Asset.objects.filter(album_index__contains=request.canto_album_id).first()
+    present = Asset.objects.filter(album_index__contains=album_key(request.canto_album_id)).first()
     if present is not None:
         content_arrived(request, present)
 
@@ -226,8 +234,13 @@ def publication_url(publication: Publication, partner: str = "") -> str:
 
 @receiver(release_moved)
 def on_release_moved(sender, release: Release, before: str, after: str, **kwargs) -> None:
+    stopped = (Release.State.REJECTED, Release.State.WITHDRAWN, Release.State.EXPIRED)
+    if after != Release.State.PUBLISHED and after not in stopped:
+        return
     for request in PartnerRequest.objects.filter(delivery_release=release, state__in=DELIVERABLE):
         request = lifecycle.lock(request)
+        if request.state not in DELIVERABLE:
+            continue
         if after == Release.State.PUBLISHED:
             files = [p.asset.name for p in delivered_files(request)]
             lifecycle.move(
@@ -237,15 +250,17 @@ def on_release_moved(sender, release: Release, before: str, after: str, **kwargs
                 after={"release": release.pk, "files": files},
                 message=_delivery_message(request, files),
             )
-        elif after in (Release.State.REJECTED, Release.State.WITHDRAWN):
-            lifecycle.move(
-                request,
-                S.IN_PROGRESS,
-                "request.delivery_stopped",
-                after={"release": release.pk, "release_state": after},
-                reason=release.rejection_reason or f"the delivery release was {after}",
-                tell_partner=False,
-            )
+        else:
+            why = {
+                "after": {"release": release.pk, "release_state": after},
+                "reason": release.rejection_reason or f"the delivery release was {after}",
+            }
+            if lifecycle.allowed(request, S.IN_PROGRESS):
+                lifecycle.move(
+                    request, S.IN_PROGRESS, "request.delivery_stopped", tell_partner=False, **why
+                )
+            else:
+                record("request.delivery_stopped", obj=request, **why)
 
 
 def _delivery_message(request: PartnerRequest, files: list[str]) -> str:

@@ -14,6 +14,7 @@ from django.db.models import Q
 from audit.services import record
 from integrations import outbox
 from portal.errors import Conflict, ServiceError
+from portal.grants import people_acting_on
 from requests_app import lifecycle, routing, sla
 from requests_app.models import PartnerRequest, RequestComment
 from requests_app.rules import may_own, require
@@ -211,4 +212,4 @@ def managers_of(request: PartnerRequest):
         .distinct()
         .order_by("username")
     )
-    return [u for u in holders if may_own(u, request)]
+    return list(holders.filter(pk__in=people_acting_on(request.community).values("pk")))

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from portal.catalog.filters import AssetFilter
 from portal.models import Asset
+from portal.numbers import plain_id
 from portal.releases import services
 from portal.releases.errors import ReleaseError
 from portal.releases.views import visible_release
@@ -34,7 +35,7 @@ def pick_assets(request, pk: int):
     release = visible_release(request, pk)
     if request.method == "POST":
         chosen = request.POST.get("asset", "")
-        asset = Asset.objects.filter(pk=chosen).first() if chosen.isdigit() else None
+        asset = Asset.objects.filter(pk=plain_id(chosen)).first() if plain_id(chosen) else None
         if asset is None:
             messages.error(request, "Choose an asset from the list.")
         else:
