@@ -15,6 +15,7 @@ from audit.services import record
 from integrations import outbox
 from portal.errors import Conflict, ServiceError
 from portal.grants import people_acting_on
+from portal.releases import services as releases
 from requests_app import lifecycle, routing, sla
 from requests_app.models import PartnerRequest, RequestComment
 from requests_app.rules import may_own, require
@@ -139,10 +140,14 @@ def ask_partner(user, request: PartnerRequest, question: str) -> PartnerRequest:
 
 @transaction.atomic
 def reject(user, request: PartnerRequest, reason: str) -> PartnerRequest:
-    request = lifecycle.lock(request)
+    """Decline the request; a delivery still on its way to the partner is withdrawn first."""
     require(user, request)
     if not reason.strip():
         raise ServiceError("Give the partner a reason for rejecting the request.")
+    delivery = PartnerRequest.objects.get(pk=request.pk).delivery_release
+    if delivery is not None and delivery.state in routing.RELEASE_BUSY:
+        releases.withdraw(user, delivery, reason=f"{request.reference} was rejected: {reason}")
+    request = lifecycle.lock(request)
     request.rejection_reason = reason.strip()
     lifecycle.move(
         request,

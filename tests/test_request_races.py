@@ -82,3 +82,20 @@ def test_odd_searches_find_nothing_instead_of_failing(world, manager, query):
         response = client.get(url, {"q": query})
         assert response.status_code == 200, url
     assert client.get("/api/v1/requests/", {"q": query}).json()["count"] == 0
+
+
+def test_rejecting_a_request_withdraws_its_delivery_before_it_reaches_the_partner(
+    world, manager, reviewer
+):
+    source = world.source_asset()
+    request = world.open("asset_request", asset_refs=[source.canto_id])
+    services.triage(manager, request)
+    release = routing.deliver(manager, request, source)
+    releases.approve(reviewer, release, revision=release.revision)  # its writes are owed
+    services.reject(manager, request, "The partner left the programme.")
+    release.refresh_from_db()
+    request.refresh_from_db()
+    assert release.state == "withdrawn" and request.state == S.REJECTED
+    relay()
+    shown = world.tradinggrid.control("GET", "publications")
+    assert not [p for p in shown if p["status"] == "published"]
