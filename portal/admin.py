@@ -55,3 +55,6 @@ class CommunityAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from portal.usage import admin as usage_admin  # noqa: E402, F401  (registers its models)

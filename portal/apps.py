@@ -10,6 +10,7 @@ class PortalConfig(AppConfig):
 
         from portal import actions, jobs, roles  # noqa: F401  (actions, Celery receivers)
         from portal.releases import reactions  # noqa: F401  (follows catalog changes)
+        from portal.usage import ingest  # noqa: F401  (acts on publication events)
 
         # After every app's migration: permissions of apps migrated later exist only then.
         post_migrate.connect(roles.sync_roles_after_migrate)

@@ -12,4 +12,5 @@ app.autodiscover_tasks()
 # Integrations keep a tasks module per outside system.
 app.autodiscover_tasks(["integrations.canto", "integrations.tradinggrid"])
 app.autodiscover_tasks(["portal.releases"])
+app.autodiscover_tasks(["portal.usage"])
 app.autodiscover_tasks(["portal"], related_name="notifications")

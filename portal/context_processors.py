@@ -13,6 +13,8 @@ def navigation(request):
         nav.append(("communities:list", "Communities"))
     if user.has_perm("portal.view_release"):
         nav.append(("releases:list", "Releases"))
+    if user.has_perm("portal.view_usagedaily"):
+        nav.append(("usage:list", "Usage"))
     if user.has_perm("portal.review_release"):
         nav.append(("reviews:queue", "Reviews"))
     if user.has_perm("audit.view_auditevent"):

@@ -23,6 +23,7 @@ from django.db.models import (
     Max,
     Q,
     QuerySet,
+    Sum,
 )
 from django.db.models.functions import Cast, TruncWeek
 from django.utils import timezone
@@ -31,7 +32,7 @@ from audit.models import AuditEvent
 from integrations.models import OutboxMessage, SyncRun
 from portal.charts import Chart, Series
 from portal.grants import communities_for, sees_everything
-from portal.models import Publication
+from portal.models import Publication, UsageDaily
 from portal.releases import trace
 from portal.releases.filters import review_queue
 from requests_app import sla
@@ -162,6 +163,19 @@ def delivery_time_chart(scope: Scope) -> Chart:
     )
 
 
+def usage_chart(scope: Scope) -> Chart:
+    """Partner views and downloads per week, from the daily usage figures."""
+    mine = UsageDaily.objects.filter(community__in=scope.communities)
+    used = weekly(mine, "day", scope.weeks, views=Sum("views"), downloads=Sum("downloads"))
+    return scope.chart(
+        "chart-usage",
+        "Partner views and downloads per week",
+        [Series("Views", used["views"]), Series("Downloads", used["downloads"])],
+        unit="interactions",
+        empty_text=scope.nothing("partner opened or downloaded shared content"),
+    )
+
+
 def audit_chart(scope: Scope) -> Chart:
     """The whole trail, as the audit viewer shows it to those who may read it."""
     recorded = weekly(AuditEvent.objects.all(), "time", scope.weeks, n=Count("pk"))["n"]
@@ -183,6 +197,7 @@ class ChartSpec:
 
 CHARTS = [
     ChartSpec("portal.view_release", publications_chart),
+    ChartSpec("portal.view_usagedaily", usage_chart),
     ChartSpec("requests_app.view_partnerrequest", request_volume_chart),
     ChartSpec("requests_app.view_partnerrequest", delivery_time_chart),
     ChartSpec("audit.view_auditevent", audit_chart),

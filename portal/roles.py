@@ -25,6 +25,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "portal.change_release",
         "portal.submit_release",
         "portal.withdraw_release",
+        "portal.view_usagedaily",
         "requests_app.view_partnerrequest",
         "requests_app.change_partnerrequest",
     ],
@@ -34,6 +35,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "portal.view_partner",
         "portal.view_release",
         "portal.review_release",
+        "portal.view_usagedaily",
         "requests_app.view_partnerrequest",
     ],
     AUDITOR: [
@@ -44,6 +46,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "portal.view_community",
         "portal.view_partner",
         "portal.view_release",
+        "portal.view_usagedaily",
         "requests_app.view_partnerrequest",
     ],
 }

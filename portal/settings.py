@@ -424,6 +424,25 @@ TRADINGGRID_PUBLICATION_URL = env(
 # The languages every asset should exist in; the asset page lists the missing ones.
 CONTENT_LOCALES = env.list("CONTENT_LOCALES", default=["en", "de", "fr", "es", "it", "nl"])
 
+# Usage feedback: Trading Grid's counts re-read on each publication event and by beat, and
+# written back to Canto custom fields (admin site → Usage write-back fields; blank: not written).
+USAGE_WRITEBACK_DELAY_SECONDS = env.int("USAGE_WRITEBACK_DELAY_SECONDS", default=30)
+USAGE_CANTO_FIELDS = {
+    "downloads": env("USAGE_FIELD_DOWNLOADS", default=""),
+    "views": env("USAGE_FIELD_VIEWS", default=""),
+    "acknowledgements": env("USAGE_FIELD_ACKNOWLEDGEMENTS", default=""),
+    "communities": env("USAGE_FIELD_COMMUNITIES", default=""),
+}
+CELERY_BEAT_SCHEDULE["usage-poll"] = {
+    "task": "portal.usage.tasks.poll_usage",
+    "schedule": timedelta(minutes=env.int("USAGE_POLL_EVERY_MINUTES", default=30)),
+}
+CELERY_BEAT_SCHEDULE["usage-writeback"] = {
+    "task": "portal.usage.tasks.write_back_usage",
+    "schedule": timedelta(minutes=env.int("USAGE_WRITEBACK_EVERY_MINUTES", default=15)),
+    "kwargs": {"everything": True},
+}
+
 # Logging --------------------------------------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env("LOG_FORMAT", default="console" if DEBUG else "json")

@@ -24,6 +24,7 @@ urlpatterns = [
     path("releases/", include("portal.releases.urls")),
     path("reviews/", include(review_patterns)),
     path("requests/", include("requests_app.urls")),
+    path("usage/", include("portal.usage.urls")),
     path("status/<str:token>/", status_views.status_page, name="request_status"),
     path("account/notifications/", account.notification_settings, name="notification-settings"),
     path("operations/", include("integrations.urls")),

@@ -128,6 +128,33 @@ def test_publication_series_counts_per_week_in_the_persons_communities(
     assert everything[-4] == 2 and sum(everything) == 4
 
 
+def test_usage_series_sums_views_and_downloads_per_week_in_the_persons_communities(
+    manager, emea, apac
+):
+    from portal.models import Partner, UsageDaily
+
+    partner = Partner.objects.create(tg_id="par_1", company_name="Acme")
+    asset = AssetFactory()
+
+    def used(community, weeks_ago, views, downloads):
+        UsageDaily.objects.create(
+            day=at(weeks_ago).date(),
+            asset=asset,
+            version_no=1,
+            community=community,
+            partner=partner,
+            views=views,
+            downloads=downloads,
+        )
+
+    used(emea, 0, 3, 1)
+    used(emea, 2, 5, 4)
+    used(apac, 0, 100, 100)
+    views, downloads = (s.values for s in charts(manager)["chart-usage"].series)
+    assert (views[-1], views[-3], sum(views)) == (3, 5, 8)
+    assert (downloads[-1], downloads[-3], sum(downloads)) == (1, 4, 5)
+
+
 def test_request_series_count_received_and_delivered_and_the_median_days(manager, emea, apac):
     received(emea, at(1))
     received(emea, at(1, days=3))
@@ -149,9 +176,9 @@ def test_people_without_communities_get_readable_empty_charts(client, auditor):
     record("audit.verified", after={"verified": 1})
     client.force_login(auditor)
     html = client.get(reverse("dashboard")).content.decode()
-    assert html.count("Nothing yet") == 3  # publications, requests, delivery time
+    assert html.count("Nothing yet") == 4  # publications, usage, requests, delivery time
     assert "No community is granted to you yet" in html
-    assert len(svgs(html)) == 4  # and the audit trail's own chart
+    assert len(svgs(html)) == 5  # and the audit trail's own chart
 
 
 # What needs each role now ----------------------------------------------------------------------
@@ -177,7 +204,12 @@ def test_each_role_gets_its_own_needs_now_figures(manager, reviewer, auditor, po
     assert {"reviews_waiting", "request_counts", "outbox", "syncs", "audit_check"} <= set(
         dashboard_data.needs_now(portal_admin)
     )
-    assert set(charts(reviewer)) == {"chart-publications", "chart-requests", "chart-delivery-time"}
+    assert set(charts(reviewer)) == {
+        "chart-publications",
+        "chart-usage",
+        "chart-requests",
+        "chart-delivery-time",
+    }
     assert "chart-audit" in charts(auditor) and "chart-audit" in charts(portal_admin)
 
 

@@ -14,6 +14,7 @@ from tests.dashboard_support import at, delivered, live, received
 
 REQUEST_CHARTS = {
     "chart-publications": "Publications made live per week",
+    "chart-usage": "Partner views and downloads per week",
     "chart-requests": "Partner requests received and delivered per week",
     "chart-delivery-time": "Median days from request to delivery",
 }

@@ -42,10 +42,33 @@ def add_keyword(payload: dict, key: str) -> dict:
     return {"id": payload["id"], "keyword": payload["keyword"]}
 
 
+def resolve_properties(client: CantoClient, properties: list[dict]) -> list[dict]:
+    """Properties given by ``propertyName`` (a custom field's id or display name, as portal
+    admins configure it) get the field's id, which Canto's batch edit wants."""
+    named = [p for p in properties if "propertyName" in p and not p.get("propertyId")]
+    if not named:
+        return properties
+    fields = [f for f in client.custom_fields() if isinstance(f, dict) and f.get("id")]
+    by_id = {str(f["id"]): str(f["id"]) for f in fields}
+    by_name = {str(f.get("name") or "").strip().lower(): str(f["id"]) for f in fields}
+    resolved = []
+    for prop in properties:
+        prop = dict(prop)
+        name = str(prop.pop("propertyName", "") or "").strip()
+        if name and not prop.get("propertyId"):
+            found = by_id.get(name) or by_name.get(name.lower())
+            if found is None:
+                raise LookupError(f"Canto has no custom field {name!r}")
+            prop["propertyId"] = found
+        resolved.append(prop)
+    return resolved
+
+
 @operation("canto.batch_edit")
 def batch_edit(payload: dict, key: str) -> dict:
+    client = _client()
     contents = [(c["scheme"], c["id"]) for c in payload["contents"]]
-    _client().batch_edit(contents, payload["properties"])
+    client.batch_edit(contents, resolve_properties(client, payload["properties"]))
     return {"edited": len(contents)}
 
 

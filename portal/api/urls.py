@@ -5,6 +5,7 @@ from portal.api.views import JobRunViewSet
 from portal.catalog.api import AssetViewSet
 from portal.communities.api import CommunityViewSet, PartnerViewSet
 from portal.releases.api import ReleaseViewSet
+from portal.usage.api import UsageViewSet
 from requests_app.api import RequestViewSet
 
 router = DefaultRouter()
@@ -15,4 +16,5 @@ router.register("communities", CommunityViewSet, basename="community")
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("releases", ReleaseViewSet, basename="release")
 router.register("requests", RequestViewSet, basename="partner-request")
+router.register("usage", UsageViewSet, basename="usage")
 urlpatterns = router.urls

@@ -4,10 +4,12 @@ from portal.models.jobs import JobRun
 from portal.models.notifications import NotificationOptOut
 from portal.models.publications import Publication
 from portal.models.releases import Release, ReleaseItem, Review
+from portal.models.usage import AssetUsage, UsageDaily, UsageFields, UsageTotal
 
 __all__ = [
     "Album",
     "Asset",
+    "AssetUsage",
     "AssetVersion",
     "Community",
     "Contact",
@@ -20,4 +22,7 @@ __all__ = [
     "Release",
     "ReleaseItem",
     "Review",
+    "UsageDaily",
+    "UsageFields",
+    "UsageTotal",
 ]
