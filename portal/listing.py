@@ -48,6 +48,11 @@ class _Echo:
         return value
 
 
+def iso(value) -> str:
+    """A date and time for a CSV cell (empty when there is none)."""
+    return value.isoformat() if value else ""
+
+
 def stream_csv(
     filename: str, header: list[str], rows: Iterable[Any], to_row: Callable[[Any], list[Any]]
 ) -> StreamingHttpResponse:

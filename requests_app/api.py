@@ -20,11 +20,11 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from portal.api.errors import ServiceErrorsAnswered
 from portal.api.permissions import ActionPermissions
-from portal.errors import ServiceError
 from portal.models import Asset, Publication
 from portal.releases.serializers import ErrorSerializer, ReasonSerializer
 from requests_app import links, routing, services, sla
@@ -136,7 +136,12 @@ LINK_ID = OpenApiParameter("link_id", OpenApiTypes.INT, OpenApiParameter.PATH)
         summary="One partner request", responses={200: PartnerRequestSerializer, **_errors(404)}
     ),
 )
-class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RequestViewSet(
+    ServiceErrorsAnswered,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     """Partner requests from Trading Grid: triage, work, delivery, comments and status links."""
 
     serializer_class = PartnerRequestSerializer
@@ -151,13 +156,6 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         requests = visible_requests(self.request.user)
         return with_details(requests) if self.action in ("list", "retrieve") else requests
-
-    def handle_exception(self, exc):
-        if isinstance(exc, ServiceError):
-            refused = APIException(detail=str(exc))
-            refused.status_code = exc.status
-            exc = refused
-        return super().handle_exception(exc)
 
     def list(self, request):
         queryset = self.filter_queryset(self.get_queryset())

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from portal.errors import ServiceError
-from portal.listing import FilteredListView, stream_csv
+from portal.listing import FilteredListView, iso, stream_csv
 from requests_app import saved_views
 from requests_app.filters import RequestFilter
 from requests_app.forms import SavedViewForm
@@ -87,10 +87,6 @@ CSV_HEADER = [
 ]
 
 
-def _iso(value) -> str:
-    return value.isoformat() if value else ""
-
-
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def export_csv(request):
@@ -114,9 +110,9 @@ def export_csv(request):
             r.community.name,
             r.state,
             r.owner.get_username() if r.owner else "",
-            _iso(r.due_at),
+            iso(r.due_at),
             r.standing,
-            _iso(r.received_at),
+            iso(r.received_at),
         ],
     )
 

@@ -26,6 +26,7 @@ from rest_framework.exceptions import APIException, NotFound
 from rest_framework.response import Response
 
 from integrations.models import OutboxMessage
+from portal.api.errors import ServiceErrorsAnswered
 from portal.api.permissions import ActionPermissions
 from portal.models import Community, Partner, Publication, Release, ReleaseItem
 from portal.releases import publishing, services
@@ -184,7 +185,7 @@ def _decision(
     ),
     partial_update=_decision("Edit a draft or rejected release", ReleaseWriteSerializer),
 )
-class ReleaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class ReleaseViewSet(ServiceErrorsAnswered, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Releases: chosen asset versions for chosen communities, their review and publishing."""
 
     serializer_class = ReleaseSerializer
@@ -205,13 +206,6 @@ class ReleaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         releases = visible_releases(self.request.user)
         return releases if self.action in BARE else with_details(releases)
-
-    def handle_exception(self, exc):
-        if isinstance(exc, ReleaseError):
-            refused = APIException(detail=str(exc))
-            refused.status_code = exc.status
-            exc = refused
-        return super().handle_exception(exc)
 
     def _reply(self, release: Release, code: int = status.HTTP_200_OK, **extra) -> Response:
         fresh = with_details(Release.objects.filter(pk=release.pk)).get()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from portal.listing import stream_csv
+from portal.listing import iso, stream_csv
 from portal.models import ReleaseItem
 
 
@@ -43,11 +43,6 @@ CSV_HEADER = [
     "expire_at",
     "updated_at",
 ]
-
-
-def iso(value) -> str:
-    """A date and time for a CSV cell (empty when there is none)."""
-    return value.isoformat() if value else ""
 
 
 def releases_csv(filename: str, releases: QuerySet):

@@ -6,9 +6,8 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import get_object_or_404
 
 from portal.grants import communities_for
-from portal.listing import stream_csv
+from portal.listing import iso, stream_csv
 from portal.models import Asset
-from portal.releases.listing import iso
 from portal.releases.trace import asset_releases, live_in
 
 ASSET_HEADER = [
