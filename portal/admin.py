@@ -57,4 +57,6 @@ class CommunityAdmin(admin.ModelAdmin):
         return False
 
 
+from portal.kits import admin as kits_admin  # noqa: E402, F401  (registers its models)
+from portal.onboarding import admin as onboarding_admin  # noqa: E402, F401  (registers)
 from portal.usage import admin as usage_admin  # noqa: E402, F401  (registers its models)

@@ -9,6 +9,7 @@ class PortalConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from portal import actions, jobs, roles  # noqa: F401  (actions, Celery receivers)
+        from portal.onboarding import receivers  # noqa: F401  (enrolls, ticks acknowledgements)
         from portal.releases import reactions  # noqa: F401  (follows catalog changes)
         from portal.usage import ingest  # noqa: F401  (acts on publication events)
 

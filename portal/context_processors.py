@@ -13,6 +13,9 @@ def navigation(request):
         nav.append(("communities:list", "Communities"))
     if user.has_perm("portal.view_release"):
         nav.append(("releases:list", "Releases"))
+        nav.append(("kits:list", "Kits"))
+    if user.has_perm("portal.view_onboardingprogram"):
+        nav.append(("onboarding:list", "Onboarding"))
     if user.has_perm("portal.view_usagedaily"):
         nav.append(("usage:list", "Usage"))
     if user.has_perm("portal.review_release"):

@@ -32,7 +32,8 @@ from audit.models import AuditEvent
 from integrations.models import OutboxMessage, SyncRun
 from portal.charts import Chart, Series
 from portal.grants import communities_for, sees_everything
-from portal.models import Publication, UsageDaily
+from portal.models import Enrollment, Publication, UsageDaily
+from portal.onboarding import dashboard as onboarding
 from portal.releases import trace
 from portal.releases.filters import review_queue
 from requests_app import sla
@@ -189,6 +190,21 @@ def audit_chart(scope: Scope) -> Chart:
     )
 
 
+def onboarding_chart(scope: Scope) -> Chart:
+    """Partners enrolled in onboarding programs and partners who completed one, per week."""
+    mine = Enrollment.objects.filter(program__community__in=scope.communities)
+    enrolled = weekly(mine, "enrolled_at", scope.weeks, n=Count("pk"))["n"]
+    completed = weekly(mine, "completed_at", scope.weeks, n=Count("pk"))["n"]
+    return scope.chart(
+        "chart-onboarding",
+        "Onboarding: partners enrolled and completed per week",
+        [Series("Enrolled", enrolled), Series("Completed", completed)],
+        kind="bar",
+        unit="partners",
+        empty_text=scope.nothing("partner was enrolled in or completed an onboarding program"),
+    )
+
+
 @dataclass(frozen=True)
 class ChartSpec:
     permission: str
@@ -200,6 +216,7 @@ CHARTS = [
     ChartSpec("portal.view_usagedaily", usage_chart),
     ChartSpec("requests_app.view_partnerrequest", request_volume_chart),
     ChartSpec("requests_app.view_partnerrequest", delivery_time_chart),
+    ChartSpec("portal.view_enrollment", onboarding_chart),
     ChartSpec("audit.view_auditevent", audit_chart),
 ]
 
@@ -258,6 +275,8 @@ def needs_now(user) -> dict:
             "due_soon": sla.due_soon(mine).count(),
             "unowned": mine.filter(state=PartnerRequest.State.NEW, owner=None).count(),
         }
+    if has("portal.change_followup"):
+        found["onboarding"] = onboarding.needs_now(user)
     if has("integrations.view_outboxmessage") or has("portal.change_release"):
         found["outbox"] = outbox_trouble(user, communities)
     if has("portal.view_community"):

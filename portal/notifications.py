@@ -28,6 +28,7 @@ KINDS = {
     "auto_withdrawn": "Content was withdrawn automatically after a change in Canto",
     "request_breached": "A partner request I own passed its due date",
     "request_digest": "Daily digest of partner requests due soon or overdue",
+    "onboarding_follow_up": "Overdue onboarding material was given to me to follow up",
 }
 
 

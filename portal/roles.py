@@ -28,6 +28,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "portal.view_usagedaily",
         "requests_app.view_partnerrequest",
         "requests_app.change_partnerrequest",
+        "portal.view_onboardingprogram",
+        "portal.add_onboardingprogram",
+        "portal.change_onboardingprogram",
+        "portal.enroll_partner",
+        "portal.view_enrollment",
+        "portal.view_followup",
+        "portal.change_followup",
     ],
     COMPLIANCE_REVIEWER: [
         "portal.view_asset",
@@ -37,6 +44,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "portal.review_release",
         "portal.view_usagedaily",
         "requests_app.view_partnerrequest",
+        "portal.view_onboardingprogram",
+        "portal.view_enrollment",
+        "portal.view_followup",
     ],
     AUDITOR: [
         "audit.view_auditevent",
@@ -48,6 +58,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "portal.view_release",
         "portal.view_usagedaily",
         "requests_app.view_partnerrequest",
+        "portal.view_onboardingprogram",
+        "portal.view_enrollment",
+        "portal.view_followup",
     ],
 }
 # Portal admins hold every permission of these apps (and manage users and groups).

@@ -221,6 +221,7 @@ SPECTACULAR_SETTINGS = {
         "ViaEnum": "portal.context.VIA_CHOICES",
         "ActorTypeEnum": "portal.context.ACTOR_TYPES",
         "PartnerRequestStateEnum": "requests_app.models.PartnerRequest.State",
+        "EnrollmentStateEnum": "portal.models.Enrollment.State",
     },
 }
 
@@ -301,6 +302,10 @@ CELERY_BEAT_SCHEDULE = {
     "request-breaches": {
         "task": "requests_app.tasks.note_breaches",
         "schedule": timedelta(minutes=env.int("REQUEST_BREACH_CHECK_MINUTES", default=5)),
+    },
+    "kit-reminders": {
+        "task": "portal.kits.tasks.send_kit_reminders",
+        "schedule": timedelta(minutes=env.int("KIT_REMINDER_EVERY_MINUTES", default=15)),
     },
     "request-digest": {
         "task": "requests_app.tasks.send_digest",
@@ -441,6 +446,14 @@ CELERY_BEAT_SCHEDULE["usage-writeback"] = {
     "task": "portal.usage.tasks.write_back_usage",
     "schedule": timedelta(minutes=env.int("USAGE_WRITEBACK_EVERY_MINUTES", default=15)),
     "kwargs": {"everything": True},
+}
+CELERY_BEAT_SCHEDULE["onboarding-follow-ups"] = {
+    "task": "portal.onboarding.tasks.follow_up_overdue",
+    "schedule": timedelta(minutes=env.int("ONBOARDING_FOLLOW_UP_EVERY_MINUTES", default=60)),
+}
+CELERY_BEAT_SCHEDULE["onboarding-audiences"] = {
+    "task": "portal.onboarding.tasks.follow_enrolled_partners",
+    "schedule": timedelta(minutes=env.int("ONBOARDING_AUDIENCE_EVERY_MINUTES", default=15)),
 }
 
 # Logging --------------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ urlpatterns = [
     path("catalog/", include("portal.catalog.urls")),
     path("communities/", include("portal.communities.urls")),
     path("releases/", include("portal.releases.urls")),
+    path("kits/", include("portal.kits.urls")),
+    path("onboarding/", include("portal.onboarding.urls")),
     path("reviews/", include(review_patterns)),
     path("requests/", include("requests_app.urls")),
     path("usage/", include("portal.usage.urls")),

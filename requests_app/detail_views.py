@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from audit.models import AuditEvent
 from audit.services import object_ref
+from integrations.tradinggrid.bodies import publication_url
 from portal.errors import Conflict, ServiceError
 from requests_app import findability, lifecycle, routing, services, sla, wording
 from requests_app import forms as f
@@ -165,7 +166,7 @@ def _timeline(req: PartnerRequest) -> list[dict]:
 def _delivered(req: PartnerRequest) -> list[tuple]:
     """Each live delivered file with the address the partner opens it at in Trading Grid."""
     partner = req.partner.tg_id if req.partner_id else ""
-    return [(p, routing.publication_url(p, partner)) for p in routing.delivered_files(req)]
+    return [(p, publication_url(p, partner)) for p in routing.delivered_files(req)]
 
 
 def _links(req: PartnerRequest) -> list:

@@ -23,6 +23,7 @@ from integrations.tradinggrid import webhooks
 from integrations.tradinggrid.client import TradingGridClient
 from integrations.tradinggrid.sync import refresh_partner
 from portal.models import Community, Partner
+from portal.onboarding import questions as onboarding_questions
 from requests_app import findability, partner_side, sla
 from requests_app.models import PartnerRequest
 
@@ -93,6 +94,7 @@ def upsert_request(data: dict, client: TradingGridClient) -> tuple[PartnerReques
             request.due_at = sla.due_for(request)
             request.save(update_fields=["due_at"])
             findability.link(request)
+            linked = onboarding_questions.link(request)
             record(
                 "request.received",
                 obj=request,
@@ -100,6 +102,7 @@ def upsert_request(data: dict, client: TradingGridClient) -> tuple[PartnerReques
                     "kind": request.kind,
                     "status": request.tg_status,
                     "due_at": sla.iso(request.due_at),
+                    **linked,
                 },
             )
             return request, True

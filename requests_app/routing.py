@@ -222,16 +222,6 @@ def delivered_files(request: PartnerRequest) -> list[Publication]:
     )
 
 
-def publication_url(publication: Publication, partner: str = "") -> str:
-    """Where the partner (Trading Grid id ``partner``) opens the publication."""
-    return settings.TRADINGGRID_PUBLICATION_URL.format(
-        base=settings.TRADINGGRID_BASE_URL.rstrip("/"),
-        id=publication.tg_id,
-        community=publication.community.tg_id,
-        partner=partner,
-    )
-
-
 @receiver(release_moved)
 def on_release_moved(sender, release: Release, before: str, after: str, **kwargs) -> None:
     stopped = (Release.State.REJECTED, Release.State.WITHDRAWN, Release.State.EXPIRED)

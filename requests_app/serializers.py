@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from integrations.tradinggrid.bodies import publication_url
 from portal.models import Asset, Publication, Release
 from portal.releases.serializers import (
     AssetRefSerializer,
@@ -61,7 +62,7 @@ class DeliveredFileSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.URLField())
     def get_url(self, publication: Publication) -> str:
-        return routing.publication_url(publication)
+        return publication_url(publication)
 
 
 def delivered(request: PartnerRequest) -> list[Publication]:

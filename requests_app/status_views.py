@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
 from audit.models import AuditEvent
+from integrations.tradinggrid.bodies import publication_url
 from requests_app import links, ratelimit, routing, wording
 from requests_app.models import PartnerRequest, StatusLink
 
@@ -108,9 +109,7 @@ def _details(link: StatusLink) -> dict:
         "due_at": request.due_at if request.is_open else None,
         "delivered_at": request.delivered_at,
         "expires_at": link.expires_at,
-        "files": [
-            (p.asset.name, routing.publication_url(p)) for p in routing.delivered_files(request)
-        ],
+        "files": [(p.asset.name, publication_url(p)) for p in routing.delivered_files(request)],
         "timeline": timeline(request),
     }
 

@@ -10,7 +10,7 @@ from portal import roles
 from tests.factories import UserFactory
 from tests.processes import Worker
 
-pytest_plugins = ["tests.release_fixtures"]
+pytest_plugins = ["tests.release_fixtures", "tests.flow_fixtures"]
 
 CHROMIUM = Path("/usr/bin/chromium")
 

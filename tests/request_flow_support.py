@@ -72,6 +72,17 @@ class PartnerSide:
         response.raise_for_status()
         return response.text
 
+    def download(self, tg_id: str) -> None:
+        """The partner view's download button: counted, then on to the file."""
+        response = requests.post(
+            f"{self.tradinggrid.url}/_sandbox/ui/publications/{tg_id}/download",
+            data={"partner_id": self.partner.tg_id, "contact_id": self.contact_id},
+            allow_redirects=False,
+            timeout=10,
+        )
+        assert response.status_code in (302, 303), response.text
+        assert "Not done" not in response.headers.get("Location", "")
+
     def submit(self, path: str, **fields: str) -> str:
         """Post one of the partner view's forms like a browser; the page's message comes back."""
         data = {"partner_id": self.partner.tg_id, "contact_id": self.contact_id, **fields}

@@ -176,9 +176,10 @@ def test_people_without_communities_get_readable_empty_charts(client, auditor):
     record("audit.verified", after={"verified": 1})
     client.force_login(auditor)
     html = client.get(reverse("dashboard")).content.decode()
-    assert html.count("Nothing yet") == 4  # publications, usage, requests, delivery time
+    # publications, usage, requests, delivery time, onboarding
+    assert html.count("Nothing yet") == 5
     assert "No community is granted to you yet" in html
-    assert len(svgs(html)) == 5  # and the audit trail's own chart
+    assert len(svgs(html)) == 6  # and the audit trail's own chart
 
 
 # What needs each role now ----------------------------------------------------------------------
@@ -190,6 +191,7 @@ def test_each_role_gets_its_own_needs_now_figures(manager, reviewer, auditor, po
         "failing_releases",
         "auto_withdrawn",
         "request_counts",
+        "onboarding",
         "outbox",
         "drift_count",
         "drift",
@@ -209,6 +211,7 @@ def test_each_role_gets_its_own_needs_now_figures(manager, reviewer, auditor, po
         "chart-usage",
         "chart-requests",
         "chart-delivery-time",
+        "chart-onboarding",
     }
     assert "chart-audit" in charts(auditor) and "chart-audit" in charts(portal_admin)
 
@@ -269,8 +272,16 @@ def test_the_auditor_sees_when_the_chain_was_last_verified(client, auditor):
 @pytest.mark.parametrize(
     ("person", "cards", "absent"),
     [
-        ("manager", ["need-requests", "need-outbox", "need-drift", "need-syncs"], ["need-reviews"]),
-        ("reviewer", ["need-reviews", "need-drift"], ["need-outbox", "need-syncs", "chart-audit"]),
+        (
+            "manager",
+            ["need-requests", "need-onboarding", "need-outbox", "need-drift", "need-syncs"],
+            ["need-reviews"],
+        ),
+        (
+            "reviewer",
+            ["need-reviews", "need-drift", "chart-onboarding"],
+            ["need-outbox", "need-syncs", "chart-audit", "need-onboarding"],
+        ),
         ("auditor", ["need-audit", "need-syncs", "chart-audit"], ["need-reviews", "need-outbox"]),
         ("portal_admin", ["need-reviews", "need-outbox", "need-audit", "chart-audit"], []),
     ],

@@ -17,10 +17,15 @@ REQUEST_CHARTS = {
     "chart-usage": "Partner views and downloads per week",
     "chart-requests": "Partner requests received and delivered per week",
     "chart-delivery-time": "Median days from request to delivery",
+    "chart-onboarding": "Onboarding: partners enrolled and completed per week",
 }
 AUDIT_CHART = {"chart-audit": "Audit events recorded per week"}
 ROLES = [
-    ("manager", REQUEST_CHARTS, ["need-requests", "need-outbox", "need-drift", "need-syncs"]),
+    (
+        "manager",
+        REQUEST_CHARTS,
+        ["need-requests", "need-onboarding", "need-outbox", "need-drift", "need-syncs"],
+    ),
     ("reviewer", REQUEST_CHARTS, ["need-reviews", "need-drift"]),
     ("auditor", {**REQUEST_CHARTS, **AUDIT_CHART}, ["need-audit", "need-syncs"]),
     ("portal_admin", {**REQUEST_CHARTS, **AUDIT_CHART}, ["need-reviews", "need-outbox"]),

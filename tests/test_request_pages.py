@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from integrations.models import OutboxMessage
+from integrations.tradinggrid.bodies import publication_url
 from portal import roles
 from portal.models import Contact, Publication, Release
 from portal.releases import services as release_services
@@ -376,7 +377,7 @@ def test_delivered_files_link_to_trading_grid(client, manager, reviewer, emea):
     client.force_login(manager)
     html = client.get(reverse("requests:detail", args=[req.pk])).content.decode()
     live = Publication.objects.get(release=release, tg_id="pub_x200")
-    assert escape(routing.publication_url(live, "par_acme")) in html
+    assert escape(publication_url(live, "par_acme")) in html
     assert "pub_x200" in html and "Request delivered" in html
 
 

@@ -12,7 +12,15 @@ from audit.models import AuditEvent
 from integrations.management.commands.run_sandbox import DEFAULT_ASSETS
 from integrations.models import OutboxMessage
 from portal.demo import DEMO_RELEASES
-from portal.models import Asset, Community, Publication, Release, ReleaseItem
+from portal.models import (
+    Asset,
+    Community,
+    Kit,
+    OnboardingProgram,
+    Publication,
+    Release,
+    ReleaseItem,
+)
 from requests_app.models import PartnerRequest
 from tests.processes import wait_until
 
@@ -41,7 +49,7 @@ def test_demo_releases_are_seeded_once_and_the_approved_one_reaches_partners(
     call_command("seed_demo", stdout=out)
     assert "created now: Campaign banners (a draft)" in out.getvalue()
 
-    releases = {r.name: r for r in Release.objects.all()}
+    releases = {r.name: r for r in Release.objects.filter(kind=Release.Kind.ASSETS)}
     assert set(releases) == {r.name for r in DEMO_RELEASES}
     assert releases["Campaign banners"].state == "draft"
     waiting = releases["DACH safety data sheets"]
@@ -64,6 +72,27 @@ def test_demo_releases_are_seeded_once_and_the_approved_one_reaches_partners(
             object_type="portal.release", object_id=str(release.pk), action="release.created"
         ).exists()
 
+    kit = Kit.objects.get(release__name="Spring campaign kit")
+    wait_until(
+        lambda: Release.objects.get(pk=kit.release_id).state == "published",
+        message="the demo kit was not published by the worker",
+    )
+    kit_rows = Publication.objects.filter(release=kit.release, state="live")
+    (kit_id,) = {p.tg_id for p in kit_rows}
+    assert remote_kit(tradinggrid, kit_id)["type"] == "kit"
+    assert len(remote_kit(tradinggrid, kit_id)["files"]) == kit_rows.count() == 3
+    assert "Demo kit ready; created now: Spring campaign kit" in out.getvalue()
+
+    program = OnboardingProgram.objects.get(release__name="EMEA reseller onboarding")
+    assert program.enrollments.filter(state="active").count() == 2
+    wait_until(
+        lambda: Publication.objects.filter(release=program.release, state="live").count() == 3,
+        message="the demo onboarding program's materials were not published by the worker",
+    )
+    assert "Demo onboarding program ready; created now: EMEA reseller onboarding" in (
+        out.getvalue()
+    )
+
     assert PartnerRequest.objects.count() >= 10
     triaged = PartnerRequest.objects.exclude(state="new")
     assert {r.owner.username for r in triaged} == {"manager"} and triaged.count() == 3
@@ -78,7 +107,13 @@ def test_demo_releases_are_seeded_once_and_the_approved_one_reaches_partners(
     again = StringIO()
     call_command("seed_demo", stdout=again)
     assert "Demo releases ready; created now: none." in again.getvalue()
+    assert "Demo kit ready; created now: none" in again.getvalue()
+    assert "Demo onboarding program ready; created now: none." in again.getvalue()
     assert _counts() == before
+
+
+def remote_kit(tradinggrid, tg_id: str) -> dict:
+    return {p["id"]: p for p in tradinggrid.control("GET", "publications")}[tg_id]
 
 
 def _free_port() -> int:
@@ -100,7 +135,7 @@ def test_seeding_before_the_stack_runs_mirrors_sandboxes_served_meanwhile(settin
     assert "Mirroring the Canto catalog" in out.getvalue()
     assert Asset.objects.count() == DEFAULT_ASSETS
     assert Community.objects.filter(name__in=["EMEA Resellers", "DACH Partners"]).count() == 2
-    states = dict(Release.objects.values_list("name", "state"))
+    states = dict(Release.objects.filter(kind=Release.Kind.ASSETS).values_list("name", "state"))
     assert states == {
         "Campaign banners": "draft",
         "DACH safety data sheets": "in_review",
@@ -111,7 +146,8 @@ def test_seeding_before_the_stack_runs_mirrors_sandboxes_served_meanwhile(settin
         ("Safety data sheet", "de")
     }
     owed = OutboxMessage.objects.filter(operation="tradinggrid.publish", status="pending")
-    assert owed.count() == 4
+    # The release's four publications, the kit's one and the onboarding program's three.
+    assert owed.count() == 4 + 1 + 3
     for base_url in (settings.CANTO_BASE_URL, settings.TRADINGGRID_BASE_URL):
         with pytest.raises(requests.ConnectionError):
             requests.get(f"{base_url}/_sandbox/api/info", timeout=2)

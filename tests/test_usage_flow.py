@@ -9,7 +9,6 @@ events arrive, and the write-back puts the totals into the asset's Canto custom 
 from __future__ import annotations
 
 import pytest
-import requests
 
 from audit.models import AuditEvent
 from integrations.canto.runs import run_catalog_sync
@@ -18,14 +17,12 @@ from portal import grants
 from portal.models import Asset, Publication, Release, UsageDaily, UsageFields
 from portal.releases import services
 from portal.usage.ingest import poll
-from tests.processes import Worker, wait_until
+from tests.processes import wait_until
 from tests.request_flow_support import (
     partner_side,
     person,
     redeliver,
     sent_events,
-    unwire_tradinggrid,
-    wire_tradinggrid,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,22 +32,6 @@ FIELDS = {
     "acknowledgements_field": "Partner acknowledgements",
     "communities_field": "Shared in communities",
 }
-
-
-@pytest.fixture
-def quick_worker(monkeypatch, transactional_db, tmp_path):
-    """A worker that writes usage back to Canto a second after it arrives."""
-    monkeypatch.setenv("USAGE_WRITEBACK_DELAY_SECONDS", "1")
-    worker = Worker(tmp_path / "worker.log").start()
-    yield worker
-    worker.stop()
-
-
-@pytest.fixture
-def wired_tradinggrid(tradinggrid, live_server):
-    wire_tradinggrid(tradinggrid, live_server.url)
-    yield tradinggrid
-    unwire_tradinggrid(tradinggrid)
 
 
 def _published(manager, reviewer, community, asset) -> Publication:
@@ -67,18 +48,6 @@ def _published(manager, reviewer, community, asset) -> Publication:
         lambda: Publication.objects.filter(release=release, state="live").exclude(tg_id="").first(),
         message="the release was not published",
     )
-
-
-def _download(side, tg_id: str) -> None:
-    """The partner view's download button: counted, then on to the file."""
-    response = requests.post(
-        f"{side.tradinggrid.url}/_sandbox/ui/publications/{tg_id}/download",
-        data={"partner_id": side.partner.tg_id, "contact_id": side.contact_id},
-        allow_redirects=False,
-        timeout=10,
-    )
-    assert response.status_code in (302, 303), response.text
-    assert "Not done" not in response.headers.get("Location", "")
 
 
 def _stored(publication: Publication, partner) -> tuple[int, int, int]:
@@ -114,8 +83,8 @@ def test_partner_usage_reaches_the_daily_rows_and_cantos_custom_fields(
     publication = _published(manager, reviewer, side.community, asset)
 
     side.submit(f"publications/{publication.tg_id}/view")
-    _download(side, publication.tg_id)
-    _download(side, publication.tg_id)
+    side.download(publication.tg_id)
+    side.download(publication.tg_id)
     side.submit(f"publications/{publication.tg_id}/acknowledge", status="acknowledged")
 
     wait_until(

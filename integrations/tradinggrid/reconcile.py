@@ -15,53 +15,18 @@ from audit.services import record
 from integrations import outbox
 from integrations.models import SyncRun
 from integrations.syncruns import start_run
+from integrations.tradinggrid.bodies import expected_version, is_kit, kit_rows, publication_body
 from integrations.tradinggrid.client import TradingGridClient
-from portal.catalog.services import canto_link
 from portal.models import Publication
 
 ON_THE_WAY = [Publication.State.PUBLISHING, Publication.State.WITHDRAWING]
-
-
-def publication_body(publication: Publication) -> dict:
-    """What Trading Grid is asked to show for a publication."""
-    asset = publication.asset
-    release = publication.release
-    audience = {"partner_ids": [], "tiers": [], "regions": []}
-    if release is not None:
-        audience = {
-            "partner_ids": sorted(
-                release.partners.filter(
-                    memberships__community=publication.community, memberships__active=True
-                ).values_list("tg_id", flat=True)
-            ),
-            "tiers": list(release.tiers),
-            "regions": list(release.regions),
-        }
-    return {
-        "title": publication.title,
-        "summary": (release.instructions if release else "") or asset.category or asset.name,
-        "type": "asset",
-        "files": [
-            {
-                "name": asset.name,
-                "mime_type": asset.mime_type or "application/octet-stream",
-                "size": asset.size or 0,
-                "md5": publication.md5,
-                "source_url": canto_link(asset),
-            }
-        ],
-        "audience": audience,
-        "requires_acknowledgement": bool(release and release.requires_acknowledgement),
-        "external_ref": publication.external_ref,
-        "version": str(publication.version_no),
-    }
 
 
 def _finding(publication: Publication, remote: dict | None) -> str:
     if publication.state == Publication.State.LIVE:
         if remote is None or remote.get("status") in ("archived", "expired"):
             return "missing from Trading Grid"
-        if str(remote.get("version", "")) != str(publication.version_no):
+        if str(remote.get("version", "")) != expected_version(publication):
             return f"Trading Grid shows version {remote.get('version')}"
     if (
         publication.state == Publication.State.WITHDRAWN
@@ -72,21 +37,33 @@ def _finding(publication: Publication, remote: dict | None) -> str:
     return ""
 
 
+def written_together(publication: Publication) -> list[Publication]:
+    """A kit's rows are written as one Trading Grid publication; anything else alone."""
+    return kit_rows(publication) if is_kit(publication) else [publication]
+
+
 def _repair(publication: Publication, finding: str) -> None:
     community = publication.community.tg_id
+    rows = written_together(publication)
+    together = {"rows": [p.pk for p in rows]} if len(rows) > 1 else {}
     if finding == "missing from Trading Grid":
         outbox.add(
             "tradinggrid.publish",
-            {"community_id": community, "publication": publication_body(publication)},
+            {
+                "community_id": community,
+                "publication": publication_body(publication, rows),
+                **together,
+            },
             obj=publication,
         )
     elif finding.startswith("Trading Grid shows version"):
-        body = publication_body(publication)
+        body = publication_body(publication, rows)
         outbox.add(
             "tradinggrid.update_publication",
             {
                 "publication_id": publication.tg_id,
                 "changes": {"version": body["version"], "files": body["files"]},
+                **together,
             },
             obj=publication,
         )
@@ -111,9 +88,14 @@ def reconcile(client: TradingGridClient | None = None) -> dict[str, int]:
         candidates = (
             Publication.objects.exclude(tg_id="")
             .filter(state__in=[Publication.State.LIVE, Publication.State.WITHDRAWN])
-            .values_list("pk", "tg_id")
+            .order_by("tg_id", "state", "-pk")
+            .values_list("pk", "tg_id", "state")
         )
-        for pk, tg_id in candidates.iterator(chunk_size=200):
+        last = None
+        for pk, tg_id, state in candidates.iterator(chunk_size=200):
+            if (tg_id, state) == last:
+                continue  # another file of the same kit: one check, one repair
+            last = (tg_id, state)
             remote = client.publication(tg_id)
             counts["checked"] += 1
             counts["drift"] += int(_check(pk, tg_id, remote))
@@ -170,6 +152,15 @@ def _settle(publication_id: str) -> None:
     )
 
 
+def _rows(message) -> list[int]:
+    """The portal rows one write was for: a kit's files, or the one publication."""
+    rows = message.payload.get("rows") if isinstance(message.payload, dict) else None
+    try:
+        return [int(pk) for pk in rows] if rows else [int(message.object_id)]
+    except (TypeError, ValueError):
+        return [int(message.object_id)]
+
+
 def on_published(message) -> None:
     """Outbox callback: a publication delivered (again) is live under its Trading Grid id.
 
@@ -178,23 +169,36 @@ def on_published(message) -> None:
     if message.object_type != "portal.publication" or not message.result:
         return
     tg_id = str(message.result.get("id", ""))[:64]
-    pk = message.object_id
-    if Publication.objects.filter(pk=pk, state=Publication.State.WITHDRAWING).update(tg_id=tg_id):
-        outbox.add(
-            "tradinggrid.archive_publication",
-            {"publication_id": tg_id},
-            obj=Publication.objects.get(pk=pk),
+    pk, rows = message.object_id, _rows(message)
+    withdrawing = Publication.objects.filter(pk__in=rows, state=Publication.State.WITHDRAWING)
+    if withdrawing.exists():
+        Publication.objects.filter(pk__in=rows).update(tg_id=tg_id)
+        shown = Publication.objects.filter(
+            pk__in=rows, state__in=[Publication.State.PUBLISHING, Publication.State.LIVE]
         )
+        if shown.exists():  # some files of a kit were withdrawn while it was being sent
+            withdrawing.update(state=Publication.State.WITHDRAWN, withdrawn_at=timezone.now())
+            shown.update(state=Publication.State.LIVE, published_at=timezone.now(), drift="")
+            lead = shown.select_related("asset", "community", "release").first()
+            record("publication.published", obj=lead, after={"trading_grid_id": tg_id})
+            _repair(lead, "Trading Grid shows version of files withdrawn meanwhile")
+        else:
+            outbox.add(
+                "tradinggrid.archive_publication",
+                {"publication_id": tg_id},
+                obj=Publication.objects.get(pk=pk),
+            )
+        _settle(pk)
         return
     changed = Publication.objects.filter(
-        pk=pk, state__in=[Publication.State.PUBLISHING, Publication.State.LIVE]
+        pk__in=rows, state__in=[Publication.State.PUBLISHING, Publication.State.LIVE]
     ).update(tg_id=tg_id, state=Publication.State.LIVE, published_at=timezone.now(), drift="")
     if changed:
         record(
             "publication.published",
             object_type="portal.publication",
             object_id=pk,
-            after={"trading_grid_id": tg_id},
+            after={"trading_grid_id": tg_id, **({"rows": rows} if len(rows) > 1 else {})},
         )
         _settle(pk)
 
@@ -203,14 +207,16 @@ def on_updated(message) -> None:
     """Outbox callback: a new version replaced the older one in place, or drift was corrected."""
     if message.object_type != "portal.publication":
         return
-    pk = message.object_id
+    pk, rows = message.object_id, _rows(message)
     tg_id = message.payload.get("publication_id", "")
     now = timezone.now()
-    newer = Publication.objects.filter(
-        tg_id=tg_id, state=Publication.State.LIVE, pk__gt=int(pk)
-    ).first()
+    newer = (
+        Publication.objects.filter(tg_id=tg_id, state=Publication.State.LIVE, pk__gt=max(rows))
+        .select_related("asset", "community", "release")
+        .first()
+    )
     if newer is not None and Publication.objects.filter(
-        pk=pk, state=Publication.State.PUBLISHING
+        pk__in=rows, state=Publication.State.PUBLISHING
     ).update(state=Publication.State.SUPERSEDED, withdrawn_at=now):
         # An older version's update landed after the newer one: show the newer one again.
         finding = f"Trading Grid shows version {message.payload.get('changes', {}).get('version')}"
@@ -219,12 +225,12 @@ def on_updated(message) -> None:
         _repair(newer, finding)
         _settle(pk)
         return
-    if Publication.objects.filter(pk=pk, state=Publication.State.PUBLISHING).update(
+    if Publication.objects.filter(pk__in=rows, state=Publication.State.PUBLISHING).update(
         state=Publication.State.LIVE, published_at=now, drift=""
     ):
-        Publication.objects.filter(tg_id=tg_id, state=Publication.State.LIVE).exclude(pk=pk).update(
-            state=Publication.State.SUPERSEDED, withdrawn_at=now
-        )
+        Publication.objects.filter(tg_id=tg_id, state=Publication.State.LIVE).exclude(
+            pk__in=rows
+        ).update(state=Publication.State.SUPERSEDED, withdrawn_at=now)
         record(
             "publication.replaced",
             object_type="portal.publication",
@@ -233,7 +239,7 @@ def on_updated(message) -> None:
         )
         _settle(pk)
         return
-    Publication.objects.filter(pk=pk).update(drift="")
+    Publication.objects.filter(pk__in=rows).update(drift="")
     record(
         "publication.corrected",
         object_type="portal.publication",

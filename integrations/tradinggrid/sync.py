@@ -21,6 +21,7 @@ from integrations.http import NotFound
 from integrations.models import SyncRun
 from integrations.syncruns import start_run
 from integrations.tradinggrid.client import TradingGridClient
+from portal.communities.signals import membership_changed
 from portal.models import Community, Contact, Membership, Partner
 
 log = logging.getLogger(__name__)
@@ -122,8 +123,10 @@ def _memberships(partner: Partner, community_ids: Any) -> list[dict]:
                     "action": "partner.joined",
                     "obj": partner,
                     "after": {"community": str(membership.community)},
+                    "_community": membership.community,
                 }
             )
+
     for community_id, membership in current.items():
         if membership.active and community_id not in wanted:
             Membership.objects.filter(pk=membership.pk).update(active=False, left_at=now)
@@ -132,9 +135,25 @@ def _memberships(partner: Partner, community_ids: Any) -> list[dict]:
                     "action": "partner.left",
                     "obj": partner,
                     "after": {"community": str(membership.community)},
+                    "_community": membership.community,
                 }
             )
+
     return entries
+
+
+def _record(entries: list[dict]) -> None:
+    """Audit the partner's changes, then tell the portal who joined or left (same transaction)."""
+    moves = [
+        (e["obj"], e.pop("_community"), e["action"] == "partner.joined")
+        for e in entries
+        if "_community" in e
+    ]
+    record_many(entries)
+    for partner, community, joined in moves:
+        membership_changed.send(
+            sender=Membership, partner=partner, community=community, joined=joined
+        )
 
 
 def sync_contacts(client: TradingGridClient, partner: Partner) -> int:
@@ -174,7 +193,7 @@ def refresh_partner(partner_id: str, client: TradingGridClient | None = None) ->
         for found in communities:
             upsert_community(found)
         partner, created, entries = upsert_partner(data)
-        record_many(entries)
+        _record(entries)
     sync_contacts(client, partner)
     return "created" if created else "updated"
 
@@ -205,7 +224,7 @@ def run_partner_sync(*, full: bool, client: TradingGridClient | None = None) -> 
                     continue
                 with transaction.atomic():
                     partner, created, entries = upsert_partner(data)
-                    record_many(entries)
+                    _record(entries)
                 if partner.pk not in seen_partners:
                     seen_partners.add(partner.pk)
                     sync_contacts(client, partner)
@@ -227,13 +246,18 @@ def run_partner_sync(*, full: bool, client: TradingGridClient | None = None) -> 
 def _leave_unseen(run: SyncRun, seen: set[int]) -> None:
     """Partners no community lists any more have left; they stay, with their history."""
     gone = Membership.objects.filter(active=True).exclude(partner_id__in=seen)
+    leaving = list(gone.select_related("partner", "community"))
     entries = [
         {"action": "partner.left", "obj": m.partner, "after": {"community": str(m.community)}}
-        for m in gone.select_related("partner", "community")
+        for m in leaving
     ]
     with transaction.atomic():
         count = gone.update(active=False, left_at=timezone.now())
         record_many(entries)
+        for m in leaving:
+            membership_changed.send(
+                sender=Membership, partner=m.partner, community=m.community, joined=False
+            )
         SyncRun.objects.filter(pk=run.pk).update(deleted=F("deleted") + count)
 
 

@@ -31,6 +31,8 @@ class Publication(models.Model):
     md5 = models.CharField(max_length=64, blank=True)
     title = models.CharField(max_length=255)
     external_ref = models.CharField(max_length=128)
+    # The audience last sent to Trading Grid (partner ids, tiers, regions).
+    audience = models.JSONField(default=dict, blank=True)
     tg_id = models.CharField(max_length=64, blank=True, db_index=True)
     state = models.CharField(max_length=12, choices=State.choices, default=State.PUBLISHING)
     published_at = models.DateTimeField(null=True, blank=True)

@@ -15,6 +15,11 @@ from portal.models.communities import Community, Partner
 
 
 class Release(models.Model):
+    class Kind(models.TextChoices):
+        ASSETS = "asset", "Assets"
+        KIT = "kit", "Campaign kit"
+        ONBOARDING = "onboarding", "Onboarding program"
+
     class State(models.TextChoices):
         DRAFT = "draft", "Draft"
         IN_REVIEW = "in_review", "In review"
@@ -35,6 +40,9 @@ class Release(models.Model):
         AUTO = "auto", "Update non-regulated assets automatically; regulated ones go to review"
 
     name = models.CharField(max_length=200)
+    # A kit is one Trading Grid publication per community holding every file; the assets of a
+    # plain release or an onboarding program are published one by one.
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.ASSETS)
     instructions = models.TextField(blank=True)
     requires_acknowledgement = models.BooleanField(default=False)
     publish_at = models.DateTimeField(null=True, blank=True)
@@ -71,6 +79,7 @@ class Release(models.Model):
             models.Index(fields=["-updated_at", "-id"], name="release_updated_idx"),
             models.Index(fields=["publish_at"], name="release_publish_at_idx"),
             models.Index(fields=["expire_at"], name="release_expire_at_idx"),
+            models.Index(fields=["kind", "-updated_at"], name="release_kind_idx"),
         ]
         permissions = [
             ("submit_release", "Can submit a release for review"),
@@ -103,6 +112,8 @@ class ReleaseItem(models.Model):
     approved_md5 = models.CharField(max_length=64, blank=True)
     approved_snapshot = models.JSONField(default=dict, blank=True)
     withdrawn_reason = models.CharField(max_length=255, blank=True)
+    # Onboarding materials each say whether partners must acknowledge them.
+    needs_acknowledgement = models.BooleanField(default=False)
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -35,6 +35,7 @@ from portal.releases.filters import ReleaseFilter, visible_releases
 from portal.releases.serializers import (
     ErrorSerializer,
     ItemAddSerializer,
+    MoveSerializer,
     PlanSerializer,
     PreviewQuerySerializer,
     ReasonSerializer,
@@ -49,6 +50,7 @@ BARE = {
     "partial_update",
     "add_item",
     "remove_item",
+    "move_item",
     "submit",
     "approve",
     "reject",
@@ -195,6 +197,7 @@ class ReleaseViewSet(ServiceErrorsAnswered, mixins.ListModelMixin, viewsets.Gene
     action_permissions = {
         "add_item": "portal.change_release",
         "remove_item": "portal.change_release",
+        "move_item": "portal.change_release",
         "submit": "portal.submit_release",
         "approve": "portal.review_release",
         "reject": "portal.review_release",
@@ -261,6 +264,23 @@ class ReleaseViewSet(ServiceErrorsAnswered, mixins.ListModelMixin, viewsets.Gene
         if item is None:
             raise NotFound("This release has no such item.")
         services.remove_item(request.user, release, item, revision=revision)
+        return self._reply(release)
+
+    @_decision(
+        "Move an asset up or down: kits and onboarding programs are read in order",
+        MoveSerializer,
+        parameters=[OpenApiParameter("item_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+    )
+    @action(detail=True, methods=["post"], url_path=r"items/(?P<item_id>[0-9]+)/move")
+    def move_item(self, request, pk=None, item_id=None):
+        release = self.get_object()
+        revision = if_match(request, release, required=False)
+        direction = self._valid(MoveSerializer, data=request.data)["direction"]
+        item = ReleaseItem.objects.select_related("asset").filter(release=release, pk=item_id)
+        item = item.first()
+        if item is None:
+            raise NotFound("This release has no such item.")
+        services.move_item(request.user, release, item, up=direction == "up", revision=revision)
         return self._reply(release)
 
     @_decision("Submit for compliance review")

@@ -43,6 +43,7 @@ def review_queue(user) -> QuerySet[Release]:
 class ReleaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     state = django_filters.MultipleChoiceFilter(choices=Release.State.choices)
+    kind = django_filters.ChoiceFilter(choices=Release.Kind.choices, label="Kind")
     community = django_filters.ModelChoiceFilter(
         queryset=Community.objects.none(), method="by_community", label="Community"
     )
@@ -64,7 +65,7 @@ class ReleaseFilter(django_filters.FilterSet):
 
     class Meta:
         model = Release
-        fields = ["q", "state", "community", "regulated", "mine", "updated_since"]
+        fields = ["q", "state", "kind", "community", "regulated", "mine", "updated_since"]
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)

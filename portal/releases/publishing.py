@@ -16,7 +16,9 @@ from django.utils import timezone
 from audit.services import record
 from integrations import outbox
 from integrations.models import OutboxMessage
+from integrations.tradinggrid import bodies
 from portal.models import Community, Publication, Release, ReleaseItem
+from portal.releases import kit_publishing
 from portal.releases.transitions import lock, move
 
 P = Publication.State
@@ -35,6 +37,7 @@ class Step:
     version_no: int | None
     md5: str
     current: Publication | None
+    audience: dict | None = None
 
     @property
     def asset(self):
@@ -42,8 +45,13 @@ class Step:
 
 
 def plan(release: Release, *, proposed: bool = False) -> list[Step]:
-    """The publishing plan; ``proposed`` plans the versions awaiting review instead."""
+    """The publishing plan; ``proposed`` plans the versions awaiting review instead.
+
+    Onboarding material is shown only while someone is enrolled, and follows the enrolled
+    partners: a changed audience is a ``retarget`` of what is shown.
+    """
     communities = list(release.communities.order_by("name"))
+    onboarding = release.kind == Release.Kind.ONBOARDING
     items = list(release.items.select_related("asset"))
     current: dict[tuple[int, int], Publication] = {}
     for pub in (
@@ -54,19 +62,23 @@ def plan(release: Release, *, proposed: bool = False) -> list[Step]:
         current[(pub.asset_id, pub.community_id)] = pub  # the newest one per pair wins
     steps = []
     for community in communities:
+        audience = bodies.audience(release, community)
         for item in items:
             pub = current.pop((item.asset_id, community.pk), None)
             version = item.version_no if proposed else item.approved_version_no
             md5 = item.md5 if proposed else item.approved_md5
-            if item.withdrawn_reason or version is None:
+            hidden = item.withdrawn_reason or item.asset.eligibility_problem
+            if hidden or version is None or (onboarding and not audience["partner_ids"]):
                 if pub is not None:
                     steps.append(Step("withdraw", community, item, None, "", pub))
             elif pub is None:
-                steps.append(Step("publish", community, item, version, md5, None))
+                steps.append(Step("publish", community, item, version, md5, None, audience))
             elif pub.version_no != version or pub.md5 != md5:
-                steps.append(Step("replace", community, item, version, md5, pub))
+                steps.append(Step("replace", community, item, version, md5, pub, audience))
+            elif onboarding and pub.audience != audience:
+                steps.append(Step("retarget", community, item, version, md5, pub, audience))
             else:
-                steps.append(Step("keep", community, item, version, md5, pub))
+                steps.append(Step("keep", community, item, version, md5, pub, audience))
     for pub in current.values():  # no longer in the release, or the community is no longer targeted
         steps.append(Step("withdraw", pub.community, None, None, "", pub))
     return steps
@@ -74,9 +86,7 @@ def plan(release: Release, *, proposed: bool = False) -> list[Step]:
 
 def body(publication: Publication) -> dict:
     """What Trading Grid is asked to show for a publication, audience included."""
-    from integrations.tradinggrid.reconcile import publication_body
-
-    return publication_body(publication)
+    return bodies.publication_body(publication)
 
 
 def _new(release: Release, step: Step, **extra) -> Publication:
@@ -90,16 +100,24 @@ def _new(release: Release, step: Step, **extra) -> Publication:
         title=asset.name[:255],
         external_ref=f"release-{release.pk}-asset-{asset.pk}",
         state=P.PUBLISHING,
+        audience=step.audience,
         **extra,
     )
 
 
 def start(release: Release) -> dict[str, int]:
     """Queue the writes that make Trading Grid show the approved plan (inside the lock)."""
-    counts = {"publish": 0, "replace": 0, "withdraw": 0, "keep": 0}
-    for step in plan(release):
+    counts = {"publish": 0, "replace": 0, "withdraw": 0, "keep": 0, "retarget": 0}
+    steps = plan(release)
+    for step in steps:
         counts[step.action] += 1
-        if step.action == "publish":
+    if release.kind == Release.Kind.KIT:
+        kit_publishing.write(release, steps)
+        steps = []
+    for step in steps:
+        if step.action == "retarget":
+            retarget(step.current, step.community, step.audience)
+        elif step.action == "publish":
             pub = _new(release, step)
             outbox.add(
                 "tradinggrid.publish",
@@ -151,6 +169,21 @@ def start(release: Release) -> dict[str, int]:
     return counts
 
 
+def retarget(pub: Publication, community: Community, audience: dict | None = None) -> None:
+    """Show a live publication to a changed audience (one update, no new version)."""
+    if audience is None:
+        audience = bodies.audience(pub.release, community)
+    if not pub.tg_id:
+        # Still on its way: ``audience`` stays what was sent, so the plan asks again later.
+        return
+    Publication.objects.filter(pk=pub.pk).update(audience=audience)
+    outbox.add(
+        "tradinggrid.update_publication",
+        {"publication_id": pub.tg_id, "changes": {"audience": audience}},
+        obj=pub,
+    )
+
+
 def _unsent(pub: Publication, operations: list[str]):
     return OutboxMessage.objects.filter(
         object_type="portal.publication",
@@ -188,10 +221,18 @@ def _supersede_unsent(pub: Publication, version: int) -> None:
 
 def take_down_publications(publications, reason: str) -> int:
     """Withdraw publications from partners' view; one archive per Trading Grid publication."""
+    publications = list(publications)
+    kit_ids = set(
+        Release.objects.filter(
+            pk__in={p.release_id for p in publications}, kind=Release.Kind.KIT
+        ).values_list("pk", flat=True)
+    )
+    kits = [p for p in publications if p.release_id in kit_ids]
+    kit_publishing.take_down(kits, reason)
     archive: dict[str, Publication] = {}
     now = timezone.now()
     for pub in publications:
-        if pub.state not in SHOWN:
+        if pub.state not in SHOWN or pub in kits:
             continue
         missing = _missing(pub)
         unsent = _unsent(pub, ["tradinggrid.publish", "tradinggrid.update_publication"])
@@ -222,12 +263,16 @@ def take_down_publications(publications, reason: str) -> int:
 def take_down(release: Release, reason: str) -> int:
     """Withdraw everything the release shows or is about to show."""
     shown = list(
-        Publication.objects.filter(release=release, state__in=SHOWN).select_related("community")
+        Publication.objects.filter(release=release, state__in=SHOWN).select_related(
+            "community", "release"
+        )
     )
     return take_down_publications(shown, reason)
 
 
 def take_down_item(release: Release, item: ReleaseItem, reason: str) -> int:
+    if release.kind == Release.Kind.KIT:
+        return 0  # the kit is written again without the file (``kit_publishing.rewrite``)
     shown = list(
         Publication.objects.filter(
             release=release, asset=item.asset, state__in=SHOWN

@@ -23,7 +23,7 @@ from audit.services import record
 from portal import notifications
 from portal.catalog.signals import catalog_changed
 from portal.models import Asset, Publication, Release, ReleaseItem
-from portal.releases import publishing
+from portal.releases import kit_publishing, publishing
 from portal.releases.rules import snapshot
 from portal.releases.transitions import bump, lock, move
 
@@ -42,13 +42,17 @@ def react(assets: list[Asset]) -> None:
         return
     ineligible = {pk: a.eligibility_problem for pk, a in by_pk.items() if a.eligibility_problem}
     taken_down: set[tuple[int, int]] = set()  # (release, asset) whose partners lost content
+    kits: set[int] = set()  # kits showing such an asset: written again without it
     if ineligible:
         shown = Publication.objects.filter(
             asset_id__in=list(ineligible), state__in=publishing.SHOWN
-        ).select_related("community")
+        ).select_related("community", "release")
         for pub in shown:
-            publishing.take_down_publications([pub], ineligible[pub.asset_id])
             taken_down.add((pub.release_id, pub.asset_id))
+            if pub.release is not None and pub.release.kind == Release.Kind.KIT:
+                kits.add(pub.release_id)
+                continue
+            publishing.take_down_publications([pub], ineligible[pub.asset_id])
     items = defaultdict(list)
     for item in ReleaseItem.objects.filter(asset_id__in=list(by_pk)).exclude(
         release__state__in=Release.CLOSED
@@ -57,6 +61,8 @@ def react(assets: list[Asset]) -> None:
         items[item.release_id].append(item)
     for release_id in sorted(items):
         _react(lock(release_id), items[release_id], taken_down)
+    for release_id in sorted(kits):
+        kit_publishing.rewrite(lock(release_id))
 
 
 def _react(release: Release, items: list[ReleaseItem], taken_down: set[tuple[int, int]]) -> None:
@@ -168,6 +174,8 @@ def _send_back(release: Release, items: list[ReleaseItem], why: str) -> None:
             publishing.take_down_item(release, item, f"awaits review ({why})")
             item.approved_version_no, item.approved_md5 = None, ""
             item.save(update_fields=["approved_version_no", "approved_md5"])
+        if release.kind == Release.Kind.KIT:
+            kit_publishing.rewrite(release)
     move(release, State.IN_REVIEW, "release.resubmitted", reason=why)
     notifications.notify("review_waiting", release, resubmitted=why)
 

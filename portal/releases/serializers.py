@@ -95,6 +95,7 @@ class ReleaseSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "name",
+            "kind",
             "instructions",
             "state",
             "revision",
@@ -172,6 +173,10 @@ class ItemAddSerializer(serializers.Serializer):
     asset = serializers.PrimaryKeyRelatedField(
         queryset=Asset.objects.all(), help_text="Id of a catalog asset (see /api/v1/assets/)."
     )
+
+
+class MoveSerializer(serializers.Serializer):
+    direction = serializers.ChoiceField(choices=["up", "down"])
 
 
 class ReasonSerializer(serializers.Serializer):

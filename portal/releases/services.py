@@ -63,10 +63,15 @@ def _set_targets(release: Release, user, communities, partners) -> None:
     release.partners.set(partners)
 
 
-@transaction.atomic
-def create(
-    user, *, communities: Iterable[Community], partners: Iterable[Partner] = (), **values
+def new_release(
+    user,
+    *,
+    communities: Iterable[Community],
+    partners: Iterable[Partner] = (),
+    kind: str = Release.Kind.ASSETS,
+    **values,
 ) -> Release:
+    """A release of any kind (inside the caller's transaction; the caller records it)."""
     require(user, "add_release")
     communities = list(communities)
     if not communities:
@@ -75,13 +80,24 @@ def create(
         raise ReleaseError("Give the release a name.")
     _check_dates(values.get("publish_at"), values.get("expire_at"))
     release = Release.objects.create(
-        created_by=user, **{k: v for k, v in values.items() if k in FIELDS}
+        created_by=user, kind=kind, **{k: v for k, v in values.items() if k in FIELDS}
     )
     _set_targets(release, user, communities, partners)
+    return release
+
+
+@transaction.atomic
+def create(
+    user, *, communities: Iterable[Community], partners: Iterable[Partner] = (), **values
+) -> Release:
+    release = new_release(user, communities=communities, partners=partners, **values)
     record(
         "release.created",
         obj=release,
-        after={"name": release.name, "communities": sorted(c.name for c in communities)},
+        after={
+            "name": release.name,
+            "communities": sorted(c.name for c in release.communities.all()),
+        },
     )
     return release
 
@@ -120,6 +136,11 @@ def update(
         if not new_communities:
             raise ReleaseError("Choose at least one community.")
         if {c.pk for c in new_communities} != {c.pk for c in old_communities}:
+            if release.kind == Release.Kind.ONBOARDING:
+                raise ReleaseError(
+                    "An onboarding program serves its one community; create another program "
+                    "for another community."
+                )
             before["communities"] = sorted(c.name for c in old_communities)
             changed["communities"] = sorted(c.name for c in new_communities)
         if {p.pk for p in new_partners} != {p.pk for p in old_partners}:
@@ -163,6 +184,34 @@ def add_item(user, release: Release, asset: Asset, *, revision: int | None = Non
         },
     )
     return item
+
+
+@transaction.atomic
+def move_item(
+    user, release: Release, item: ReleaseItem, *, up: bool, revision: int | None = None
+) -> None:
+    """Swap an asset with its neighbour: kits and onboarding programs are read in order."""
+    release = lock(release, revision=revision)
+    require(user, "change_release", release)
+    if not release.is_editable:
+        raise Conflict("Assets can only be reordered while the release is a draft or rejected.")
+    if item.release_id != release.pk:
+        raise ReleaseError("That asset is not in this release.")
+    order = list(release.items.select_related("asset").order_by("position", "id"))
+    at = next(i for i, one in enumerate(order) if one.pk == item.pk)
+    to = at - 1 if up else at + 1
+    if not 0 <= to < len(order):
+        return
+    order[at], order[to] = order[to], order[at]
+    for position, one in enumerate(order, start=1):
+        if one.position != position:
+            ReleaseItem.objects.filter(pk=one.pk).update(position=position)
+    bump(release)
+    record(
+        "release.item_moved",
+        obj=release,
+        after={"order": [one.asset.name for one in order]},
+    )
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/add/", asset_views.pick_assets, name="add"),
     path("<int:pk>/items/<int:item_pk>/remove/", views.remove_item, name="remove-item"),
+    path("<int:pk>/items/<int:item_pk>/move/", views.move_item, name="move-item"),
     path("<int:pk>/submit/", views.submit, name="submit"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("<int:pk>/retry/", views.retry, name="retry"),

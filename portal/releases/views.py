@@ -224,6 +224,20 @@ def remove_item(request, pk: int, item_pk: int):
 
 @login_required
 @require_POST
+def move_item(request, pk: int, item_pk: int):
+    release = visible_release(request, pk)
+    item = get_object_or_404(release.items.select_related("asset"), pk=item_pk)
+    up = request.POST.get("direction") != "down"
+    return run_action(
+        request,
+        release,
+        lambda: services.move_item(request.user, release, item, up=up),
+        f"{item.asset.name} moved {'up' if up else 'down'}.",
+    )
+
+
+@login_required
+@require_POST
 def retry(request, pk: int):
     release = visible_release(request, pk)
     return run_action(

@@ -28,10 +28,12 @@ from audit.services import record
 from integrations.http import AuthError, TransientError
 from integrations.tradinggrid import webhooks
 from integrations.tradinggrid.client import TradingGridClient
+from integrations.tradinggrid.reconcile import written_together
 from integrations.tradinggrid.sync import refresh_partner
 from portal.models import AssetUsage, Partner, Publication, UsageDaily, UsageTotal
 from portal.usage import writeback
 from portal.usage.readings import ACK_RANK, Reading, read
+from portal.usage.signals import acknowledgement_read
 
 log = logging.getLogger(__name__)
 P = Publication.State
@@ -73,7 +75,7 @@ def current_publication(tg_id: str) -> Publication | None:
         Publication.objects.filter(tg_id=tg_id)
         .annotate(rank=rank)
         .order_by("rank", "-pk")
-        .select_related("asset", "community")
+        .select_related("asset", "community", "release")
         .first()
     )
 
@@ -151,7 +153,11 @@ def _acknowledgement(total: UsageTotal, reading: Reading) -> tuple[int, bool]:
     return 0, changed
 
 
-def _apply(tg_id: str, pub: Publication, partner: Partner, reading: Reading, summary: Summary):
+def _apply(
+    tg_id: str, rows: list[Publication], partner: Partner, reading: Reading, summary: Summary
+):
+    """Add one partner's new counts to the day, for every file the publication shows."""
+    pub = rows[0]
     total = _locked_total(tg_id, partner, pub)
     views, downloads, kind = _counts(total, reading)
     acks, status_changed = _acknowledgement(total, reading)
@@ -161,8 +167,11 @@ def _apply(tg_id: str, pub: Publication, partner: Partner, reading: Reading, sum
         return
     total.publication = pub
     total.save()
-    _add(pub, partner, _day(total.last_at), views=views, downloads=downloads)
-    _add(pub, partner, _day(total.acknowledged_at), acknowledgements=acks)
+    for row in rows:  # a campaign kit: what a partner did with the kit counts for each file
+        _add(row, partner, _day(total.last_at), views=views, downloads=downloads)
+        _add(row, partner, _day(total.acknowledged_at), acknowledgements=acks)
+    if status_changed:
+        acknowledgement_read.send(sender=UsageTotal, publication=pub, partner=partner, total=total)
     summary.views += views
     summary.downloads += downloads
     summary.acknowledgements += acks
@@ -204,6 +213,7 @@ def ingest(tg_id: str, client: TradingGridClient | None = None) -> str:
     partners = _partners(readings, client)
     with transaction.atomic():
         pub = current_publication(tg_id)
+        rows = written_together(pub)
         summary = Summary()
         existing = set(
             UsageTotal.objects.filter(tg_id=tg_id).values_list("partner__tg_id", flat=True)
@@ -215,7 +225,7 @@ def ingest(tg_id: str, client: TradingGridClient | None = None) -> str:
             if partner is None:
                 summary.skipped.append(partner_id)
                 continue
-            _apply(tg_id, pub, partner, reading, summary)
+            _apply(tg_id, rows, partner, reading, summary)
         if summary.changed:
             record(
                 "usage.recorded",
@@ -229,7 +239,8 @@ def ingest(tg_id: str, client: TradingGridClient | None = None) -> str:
                     "version": pub.version_no,
                 },
             )
-            _mark_pending(pub.asset_id)
+            for row in rows:
+                _mark_pending(row.asset_id)
             transaction.on_commit(writeback.schedule)
     if summary.skipped:
         log.warning("Usage of %s: unknown partners skipped: %s", tg_id, summary.skipped)

@@ -82,6 +82,14 @@ class PartnerRequest(models.Model):
     delivery_release = models.ForeignKey(
         Release, on_delete=models.SET_NULL, null=True, blank=True, related_name="requests"
     )
+    # A question raised by a partner during onboarding belongs to the enrollment.
+    enrollment = models.ForeignKey(
+        "portal.Enrollment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="questions",
+    )
     state_changed_at = models.DateTimeField(default=timezone.now)
     breach_noted_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)

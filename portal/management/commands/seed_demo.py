@@ -32,6 +32,8 @@ class Command(BaseCommand):
         )
         if not missing_demo_releases():
             self.stdout.write("Demo releases ready; created now: none.")
+            self._kit()
+            self._program()
             self._requests()
             return
         try:
@@ -49,7 +51,35 @@ class Command(BaseCommand):
                 "The approved one is published to Trading Grid by the worker (at once when the "
                 "stack is running, else as soon as `make run` starts it)."
             )
+        self._kit()
+        self._program()
         self._requests()
+
+    def _program(self) -> None:
+        from portal.onboarding.demo import seed_demo_program
+
+        try:
+            program = seed_demo_program()
+        except DemoDataMissing as exc:
+            self.stderr.write(f"Demo onboarding program not seeded: {exc}")
+            return
+        self.stdout.write(
+            f"Demo onboarding program ready; created now: {program or 'none'}"
+            + (f" ({program.enrollments.count()} partners enrolled)." if program else ".")
+        )
+
+    def _kit(self) -> None:
+        from portal.kits.demo import seed_demo_kit
+
+        try:
+            kit = seed_demo_kit()
+        except DemoDataMissing as exc:
+            self.stderr.write(f"Demo kit not seeded: {exc}")
+            return
+        self.stdout.write(
+            f"Demo kit ready; created now: {kit.release.name if kit else 'none'} "
+            + ("(approved; the worker publishes it)." if kit else "")
+        )
 
     def _requests(self) -> None:
         from integrations.http import ApiError, TransientError
