@@ -2,6 +2,7 @@
 real in the Trading Grid sandbox by a worker, and seeding again changes nothing."""
 
 import socket
+import time
 from io import StringIO
 
 import pytest
@@ -98,18 +99,29 @@ def test_demo_releases_are_seeded_once_and_the_approved_one_reaches_partners(
     assert {r.owner.username for r in triaged} == {"manager"} and triaged.count() == 3
     assert triaged.filter(state="waiting_for_partner").count() == 1
     assert "triaged now: REQ-" in out.getvalue()
-    wait_until(
-        lambda: not OutboxMessage.objects.exclude(status="sent").exists(),
-        message="the demo requests' writes did not reach the sandboxes",
-    )
+    wait_until(_settled, message="the demo's writes did not reach the sandboxes")
 
     before = _counts()
+    last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
     again = StringIO()
     call_command("seed_demo", stdout=again)
     assert "Demo releases ready; created now: none." in again.getvalue()
     assert "Demo kit ready; created now: none" in again.getvalue()
     assert "Demo onboarding program ready; created now: none." in again.getvalue()
-    assert _counts() == before
+    assert _counts() == before, list(
+        AuditEvent.objects.filter(seq__gt=last).values_list("action", "actor_name", "object_type")
+    )
+
+
+def _settled() -> bool:
+    """Every write sent and its follow-up recorded (a sent write's callback runs just after)."""
+    if OutboxMessage.objects.exclude(status="sent").exists():
+        return False
+    events = AuditEvent.objects.count()
+    time.sleep(0.5)
+    return AuditEvent.objects.count() == events and not (
+        OutboxMessage.objects.exclude(status="sent").exists()
+    )
 
 
 def remote_kit(tradinggrid, tg_id: str) -> dict:
