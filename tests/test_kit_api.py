@@ -11,7 +11,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
+from portal import roles
 from portal.models import Kit, Release
+from tests.factories import UserFactory
 from tests.kit_support import PartnerActions, published
 from tests.release_support import canto_asset
 from tests.usage_support import partner
@@ -210,3 +212,40 @@ def test_the_release_page_of_a_draft_kit_orders_its_files_and_links_the_kit(clie
         "Banner.png",
     ]
     assert AuditEvent.objects.filter(action="release.item_moved").count() == 1
+
+
+def test_a_kit_across_communities_shows_each_person_only_their_partners(
+    client, manager, reviewer, emea, apac, trading_grid
+):
+    from portal import grants
+
+    grants.grant_community(reviewer, apac)
+    partner("par_e", "Echo EMEA", emea)
+    partner("par_z", "Zulu APAC", apac)
+    wide = UserFactory(username="wendy", role=roles.CONTENT_MANAGER)
+    for place in (emea, apac):
+        grants.grant_community(wide, place)
+    kit = published(wide, reviewer, [emea, apac], [canto_asset()])
+    rows = as_user(manager).get(f"{URL}{kit.pk}/partners/").json()["results"]
+    assert [r["partner"]["tg_id"] for r in rows] == ["par_e"]
+    client.force_login(manager)
+    html = client.get(reverse("kits:detail", args=[kit.pk])).content.decode()
+    assert "Echo EMEA" in html and "Zulu APAC" not in html
+    export = b"".join(client.get(reverse("kits:partners-export", args=[kit.pk])).streaming_content)
+    assert b"par_e" in export and b"par_z" not in export
+    everyone = as_user(wide).get(f"{URL}{kit.pk}/partners/").json()["results"]
+    assert sorted(r["partner"]["tg_id"] for r in everyone) == ["par_e", "par_z"]
+
+
+def test_moving_the_launch_after_the_deadline_is_refused(manager, emea):
+    from portal.kits import services as kits
+
+    kit = kits.create(
+        manager, name="Kit", communities=[emea], deadline=timezone.now() + timedelta(days=3)
+    )
+    late = {"publish_at": _later(days=5)}
+    response = as_user(manager).patch(f"{URL}{kit.pk}/", late, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "The deadline must come after the launch date."}
+    kit.release.refresh_from_db()
+    assert kit.release.publish_at is None

@@ -126,6 +126,10 @@ def test_a_file_deleted_in_canto_leaves_the_kit_and_the_rest_stays(
     gone = Publication.objects.get(release=kit.release, asset=post, state__in=[P.WITHDRAWN])
     assert gone.tg_id == shown["id"]
     assert Publication.objects.get(release=kit.release, asset=banner, state=P.LIVE)
+    # Reconciliation sees the kit live with its remaining file, not a withdrawal to repeat.
+    assert reconcile()["drift"] == 0
+    assert owed() == []
+    assert len(trading_grid.shown(emea.tg_id)) == 1
 
 
 def test_withdrawing_a_kit_archives_it_once_per_community(manager, reviewer, both, trading_grid):

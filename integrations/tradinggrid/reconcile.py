@@ -126,6 +126,11 @@ def _check(pk: int, tg_id: str, remote: dict | None) -> bool:
             return False  # changed meanwhile, or a write for it is still on its way
         if Publication.objects.filter(tg_id=tg_id, state__in=ON_THE_WAY).exclude(pk=pk).exists():
             return False  # a newer version or a withdrawal of it is on its way
+        if (
+            publication.state == Publication.State.WITHDRAWN
+            and Publication.objects.filter(tg_id=tg_id, state=Publication.State.LIVE).exists()
+        ):
+            return False  # a file taken out of a kit that is still live: the kit is checked
         finding = _finding(publication, remote)
         if not finding:
             Publication.objects.filter(pk=pk).update(checked_at=now, drift="")

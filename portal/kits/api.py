@@ -120,6 +120,6 @@ class KitViewSet(
     )
     def partners(self, request, pk=None):
         kit = self.get_object()
-        rows = self.filter_queryset(tracking.partner_rows(kit))
+        rows = self.filter_queryset(tracking.partner_rows(kit, request.user))
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(KitPartnerSerializer(page, many=True).data)

@@ -84,6 +84,8 @@ def update(user, kit: Kit, *, revision: int | None = None, **values) -> Kit:
     kit = Kit.objects.select_for_update().get(pk=kit.pk)
     changed = {k: v for k, v in kit_values.items() if getattr(kit, k) != v}
     if not changed:
+        if release.publish_at and release.publish_at >= kit.deadline:
+            raise ServiceError("The deadline must come after the launch date.")
         return kit
     _check(
         changed.get("deadline", kit.deadline),

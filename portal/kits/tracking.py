@@ -28,6 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from integrations.tradinggrid.bodies import publication_url
+from portal.grants import communities_for
 from portal.models import Kit, KitReminder, Membership, Publication, UsageTotal
 
 PROGRESS = (
@@ -39,11 +40,15 @@ PROGRESS = (
 )
 
 
-def audience(kit: Kit) -> QuerySet[Membership]:
+def audience(kit: Kit, user=None) -> QuerySet[Membership]:
+    """The kit's audience; with ``user``, only in the communities granted to that person."""
     release = kit.release
-    members = Membership.objects.filter(
-        community__in=release.communities.all(), active=True
-    ).exclude(partner__status="inactive")
+    communities = release.communities.all()
+    if user is not None:
+        communities = communities.filter(pk__in=communities_for(user).values("pk"))
+    members = Membership.objects.filter(community__in=communities, active=True).exclude(
+        partner__status="inactive"
+    )
     named = Q(pk__in=[])
     partner_ids = list(release.partners.values_list("pk", flat=True))
     if partner_ids:
@@ -77,12 +82,12 @@ def _one(totals, aggregate, output) -> Subquery:
     )
 
 
-def partner_rows(kit: Kit) -> QuerySet[Membership]:
+def partner_rows(kit: Kit, user=None) -> QuerySet[Membership]:
     """The audience with ``views``, ``downloads``, ``viewed_at``, ``acknowledged_at``,
     ``declined``, ``reminded_at`` and ``progress`` per member."""
     totals = _totals(kit)
     acknowledged = totals.filter(ack_status="acknowledged")
-    rows = audience(kit).annotate(
+    rows = audience(kit, user).annotate(
         views=Coalesce(_one(totals, Sum("views"), IntegerField()), Value(0)),
         downloads=Coalesce(_one(totals, Sum("downloads"), IntegerField()), Value(0)),
         viewed_at=_one(totals, Min("viewed_at"), DateTimeField()),
@@ -127,9 +132,9 @@ def waiting(kit: Kit) -> QuerySet[Membership]:
     return rows.filter(opened=False)
 
 
-def summary(kit: Kit) -> dict[str, int]:
+def summary(kit: Kit, user=None) -> dict[str, int]:
     counts = {key: 0 for key, _ in PROGRESS}
-    for progress in partner_rows(kit).values_list("progress", flat=True):
+    for progress in partner_rows(kit, user).values_list("progress", flat=True):
         counts[progress] += 1
     counts["audience"] = sum(counts[key] for key, _ in PROGRESS)
     counts["opened"] = counts["audience"] - counts["not_opened"]

@@ -94,7 +94,7 @@ def edit(request, pk: int):
 
 
 def _partner_filter(request, kit: Kit) -> KitPartnerFilter:
-    return KitPartnerFilter(request.GET or None, queryset=tracking.partner_rows(kit))
+    return KitPartnerFilter(request.GET or None, queryset=tracking.partner_rows(kit, request.user))
 
 
 def _labelled(rows) -> list:
@@ -121,7 +121,7 @@ def detail(request, pk: int):
         "release": release,
         "items": release.items.select_related("asset").order_by("position", "id"),
         "communities": release.communities.order_by("name"),
-        "summary": tracking.summary(kit),
+        "summary": tracking.summary(kit, user),
         "filter": partners,
         "page_obj": page,
         "rows": _labelled(page.object_list),
