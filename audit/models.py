@@ -45,6 +45,7 @@ class AuditEvent(models.Model):
             models.Index(fields=["object_type", "object_id", "-seq"], name="audit_object_idx"),
             models.Index(fields=["actor_name", "-seq"], name="audit_actor_idx"),
             models.Index(fields=["action", "-seq"], name="audit_action_idx"),
+            models.Index(fields=["actor_type", "-seq"], name="audit_actor_type_idx"),
             models.Index(fields=["time"], name="audit_time_idx"),
             models.Index(fields=["request_id"], name="audit_request_idx"),
         ]

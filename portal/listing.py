@@ -11,12 +11,15 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.views.generic import ListView
 
+from portal.paging import BoundedPaginator
+
 
 class FilteredListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
     """A permission-guarded list narrowed by ``filterset_class``; htmx gets only the table."""
 
     filterset_class: type | None = None
     paginate_by = 50
+    paginator_class = BoundedPaginator
     partial_template_name: str = ""
     raise_exception = True
 

@@ -224,6 +224,8 @@ SPECTACULAR_SETTINGS = {
         "EnrollmentStateEnum": "portal.models.Enrollment.State",
     },
 }
+# List pages count at most this many matching rows ("more than N"), and page no further.
+LIST_COUNT_LIMIT = env.int("LIST_COUNT_LIMIT", default=10_000)
 
 # Cache (throttling counters) ------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")

@@ -59,6 +59,23 @@ def test_auditor_filters_by_actor_action_and_text(client, auditor, events):
 
 
 @pytest.mark.django_db
+def test_a_long_trail_is_counted_only_up_to_the_limit(client, auditor, events, settings):
+    for n in range(60):
+        record("auth.login", object_type="auth.user", object_id=str(n), actor=Actor("user", "eve"))
+    settings.LIST_COUNT_LIMIT = 62
+    client.force_login(auditor)
+    first = client.get(reverse("audit:list"))
+    assert first.context["paginator"].count == 62 and first.context["paginator"].more
+    assert "Page 1 of 2+ · more than 62 match" in first.content.decode()
+    last = client.get(reverse("audit:list"), {"page": 2})
+    assert len(last.context["object_list"]) == 12 and 'rel="next"' not in last.content.decode()
+    # A filter narrow enough to count exactly shows the real total.
+    narrow = client.get(reverse("audit:list"), {"actor": "eve", "page": 2})
+    assert narrow.context["paginator"].count == 60 and not narrow.context["paginator"].more
+    assert "Page 2 of 2 · 60 in all" in narrow.content.decode()
+
+
+@pytest.mark.django_db
 def test_detail_shows_the_before_after_difference(client, auditor, events):
     client.force_login(auditor)
     page = client.get(reverse("audit:detail", args=[events[4].seq]))

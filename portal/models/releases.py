@@ -80,6 +80,9 @@ class Release(models.Model):
             models.Index(fields=["publish_at"], name="release_publish_at_idx"),
             models.Index(fields=["expire_at"], name="release_expire_at_idx"),
             models.Index(fields=["kind", "-updated_at"], name="release_kind_idx"),
+            # The review queue (oldest submission first) and the list's other sort orders.
+            models.Index(fields=["submitted_at", "id"], name="release_submitted_idx"),
+            models.Index(fields=["name"], name="release_name_idx"),
         ]
         permissions = [
             ("submit_release", "Can submit a release for review"),

@@ -106,6 +106,9 @@ class PartnerRequest(models.Model):
             models.Index(fields=["kind", "state"], name="request_kind_idx"),
             models.Index(fields=["-received_at", "-id"], name="request_received_idx"),
             models.Index(fields=["canto_album_id"], name="request_album_idx"),
+            # The queue's other sort orders.
+            models.Index(fields=["due_at", "id"], name="request_due_idx"),
+            models.Index(fields=["state_changed_at", "id"], name="request_changed_idx"),
         ]
 
     def __str__(self) -> str:
