@@ -146,8 +146,8 @@ class PortalProcess:
         raise RuntimeError(f"{self.name} did not start:\n{self.log.read_text()[-3000:]}")
 
     @classmethod
-    def web(cls, port: int) -> PortalProcess:
-        """gunicorn serving the portal (webhooks land here)."""
+    def web(cls, port: int, workers: int = 2) -> PortalProcess:
+        """gunicorn serving the portal (webhooks land here); production runs ``--workers 4``."""
         url = f"http://127.0.0.1:{port}/healthz"
 
         def ready() -> bool:
@@ -157,11 +157,15 @@ class PortalProcess:
                 return False
 
         command = [sys.executable, "-m", "gunicorn", "portal.wsgi:application"]
-        return cls("web", [*command, "--bind", f"127.0.0.1:{port}", "--workers", "2"], ready)
+        return cls(
+            "web", [*command, "--bind", f"127.0.0.1:{port}", "--workers", str(workers)], ready
+        )
 
     @classmethod
-    def worker(cls, concurrency: int = 2) -> PortalProcess:
-        """A Celery worker; ready once it has run a task queued before it started."""
+    def worker(cls, concurrency: int = 2, name: str = "worker") -> PortalProcess:
+        """A Celery worker; ready once it has run a task queued before it started.
+
+        ``name`` tells several workers' logs and node names apart."""
         from integrations.tasks import relay_outbox
         from portal.models import JobRun
 
@@ -169,8 +173,8 @@ class PortalProcess:
         command = [sys.executable, "-m", "celery", "-A", "portal", "worker", "--loglevel=WARNING"]
         command += [f"--concurrency={concurrency}", "--without-gossip", "--without-mingle"]
         return cls(
-            "worker",
-            [*command, "--hostname", f"bench-{os.getpid()}@%h"],
+            name,
+            [*command, "--hostname", f"bench-{name}-{os.getpid()}@%h"],
             lambda: JobRun.objects.filter(task_id=probe, state="succeeded").exists(),
         )
 

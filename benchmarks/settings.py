@@ -18,6 +18,8 @@ CANTO_SANDBOX = True
 TRADINGGRID_BASE_URL = f"http://127.0.0.1:{BENCH_TRADINGGRID_PORT}"
 TRADINGGRID_SANDBOX = True
 PORTAL_BASE_URL = f"http://127.0.0.1:{BENCH_WEB_PORT}"
+# The portal's URLs plus the webhook benchmark's yardstick view (never in the product).
+ROOT_URLCONF = "benchmarks.urls"
 # Measured as in production: with DEBUG on Django keeps every query in memory.
 DEBUG = False
 # The benchmark's own web server answers plain HTTP on the loopback interface.

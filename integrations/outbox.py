@@ -4,7 +4,8 @@ delivered by a relay with the message's idempotency key.
 A message rolled back with its decision is never sent. Relays claim due messages row by row
 (``skip_locked`` where the database has it; SQLite serialises writers), so two relays never
 send the same message; a relay that dies mid-send leaves a claim that expires, and the
-idempotency key makes the repeated write harmless. Throttling and failures set the next
+idempotency key makes the repeated write harmless. A relay task that claims a full batch asks
+for one more, so a backlog is shared by every idle worker. Throttling and failures set the next
 attempt time in the database; after ``OUTBOX_MAX_ATTEMPTS`` a message is dead until someone
 retries it.
 """
@@ -208,14 +209,25 @@ def pending_for(obj: models.Model) -> bool:
     ).exists()
 
 
-def relay(limit: int | None = None) -> dict[str, int]:
-    """Send every due message, a batch at a time; returns counts by outcome."""
+def relay(
+    limit: int | None = None, *, helper: Callable[[], object] | None = None
+) -> dict[str, int]:
+    """Send every due message, a batch at a time; returns counts by outcome.
+
+    ``helper`` asks for one more relay each time a full batch is claimed (more may be due),
+    so that idle workers share a backlog instead of one relay sending it alone.
+    """
     counts: dict[str, int] = {}
     batch = limit or settings.OUTBOX_BATCH
     while True:
         claimed = _claim(batch)
         if not claimed:
             return counts
+        if helper is not None and len(claimed) == batch:
+            try:
+                helper()
+            except Exception:  # best effort: this relay sends its batch all the same
+                log.warning("Could not ask for another outbox relay", exc_info=True)
         for message in claimed:
             if not _renew(message):
                 continue

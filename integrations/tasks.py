@@ -31,7 +31,8 @@ def sweep_inbox() -> int:
 
 @shared_task(name="integrations.tasks.relay_outbox")
 def relay_outbox() -> dict:
-    """Deliver every due outbox message (kicked after each commit that owes one, and by beat)."""
+    """Deliver every due outbox message (kicked after each commit that owes one, and by beat);
+    a backlog larger than a batch brings in more relays, one per full batch claimed."""
     from integrations import outbox
 
-    return outbox.relay()
+    return outbox.relay(helper=relay_outbox.delay)

@@ -205,3 +205,20 @@ def test_an_operation_failing_outside_the_http_layer_is_recorded_not_lost(tradin
     broken.refresh_from_db()
     assert broken.status == "retrying" and "KeyError" in broken.last_error
     assert broken.attempts == 1 and broken.claimed_at is None
+
+
+@pytest.mark.django_db
+def test_a_backlog_larger_than_a_batch_asks_idle_workers_for_more_relays(tradinggrid, settings):
+    from integrations.tasks import relay_outbox
+    from portal.models import JobRun
+
+    settings.OUTBOX_BATCH = 2
+    community = _community(tradinggrid)
+    messages = [_owe(community, title=f"Sheet {n}") for n in range(5)]
+    assert relay_outbox() == {"sent": 5}
+    assert all(
+        m.status == "sent" for m in OutboxMessage.objects.filter(pk__in=[m.pk for m in messages])
+    )
+    # Two full batches were claimed, so two more relays were queued for other workers to join.
+    asked = JobRun.objects.filter(task_name="integrations.tasks.relay_outbox", state="queued")
+    assert asked.count() == 2
