@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from portal import roles
 from tests.factories import UserFactory
-from tests.processes import Worker
+from tests.processes import Worker, purge_test_broker
 
 pytest_plugins = ["tests.release_fixtures", "tests.flow_fixtures"]
 
@@ -24,10 +24,7 @@ def _clean_test_broker():
         shutil.rmtree(folder, ignore_errors=True)
         Path(folder).mkdir(parents=True, exist_ok=True)
     else:
-        from portal.celery import app
-
-        with app.connection_for_write() as conn:
-            conn.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
+        purge_test_broker()
 
 
 @pytest.fixture

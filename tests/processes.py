@@ -79,29 +79,65 @@ class Worker:
                 raise RuntimeError("Celery worker exited:\n" + self.log_path.read_text())
             if " ready." in self.log_path.read_text():
                 return self
-            time.sleep(0.2)
+            time.sleep(0.05)
         self.stop()
         raise RuntimeError("Celery worker did not start:\n" + self.log_path.read_text())
 
     def stop(self) -> None:
-        """Stop the worker and every process of its group, so none consumes after the test.
+        """Kill the worker's whole process group, then drop what it left in the test broker.
 
-        The warm shutdown is asked of the main process alone: pool children killed by the same
-        signal can die holding the pool's queue lock, and the main process then never exits.
+        Called once the test has made its assertions, so the worker's unfinished work is not
+        wanted. A warm shutdown takes seconds (the file broker's loop polls for 2 s before it
+        sees the signal, then the pool and timer threads are joined) and hands prefetched
+        messages back to the queue, where the next test's worker would run them. SIGKILL of the
+        group ends every process at once and returns nothing to the queue; the purge then drops
+        whatever is still queued or, on Redis, held as unacknowledged for later redelivery.
         """
         if self.process is None:
             return
         group = self.process.pid  # its own session: the group id is its pid
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            with suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=20)
-        try:
-            os.killpg(group, signal.SIGKILL)  # whatever is left of the group
-        except ProcessLookupError:
-            return
-        with suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=5)
+        with suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGKILL)
+        self.process.wait(timeout=10)
+        wait_until(
+            lambda: not _group_alive(group),
+            timeout=10,
+            interval=0.01,
+            message=f"a process of the worker's group {group} is still alive",
+        )
+        purge_test_broker()
+
+
+def _group_alive(group: int) -> bool:
+    """Whether a process of ``group`` can still run (an unreaped zombie cannot)."""
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return True
+    for stat in proc.glob("[0-9]*/stat"):
+        with suppress(OSError, IndexError, ValueError):
+            state, _ppid, pgrp = stat.read_text().rsplit(")", 1)[1].split()[:3]
+            if int(pgrp) == group and state not in ("Z", "X"):
+                return True
+    return False
+
+
+def purge_test_broker() -> None:
+    """Drop every message of the test queue: waiting ones and, on Redis, unacknowledged ones
+    that a killed worker had taken (Redis would hand those out again after the visibility
+    timeout)."""
+    from portal.celery import app
+
+    with app.connection_for_write() as conn:
+        channel = conn.default_channel
+        channel.queue_purge(app.conf.task_default_queue)
+        if conn.transport.driver_type == "redis":
+            channel.client.delete(
+                channel.unacked_key, channel.unacked_index_key, channel.unacked_mutex_key
+            )
 
 
 def wait_until(predicate, timeout: float = 30, interval: float = 0.2, message: str = ""):

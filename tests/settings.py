@@ -17,6 +17,14 @@ if not REDIS_URL:
     }
 else:
     CELERY_TASK_DEFAULT_QUEUE = "portal-tests"
+    # Messages taken but not acknowledged by a test worker are kept under keys of their own,
+    # so the suite can drop those of a killed worker without touching a `make run` worker's.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,
+        "unacked_key": "portal-tests-unacked",
+        "unacked_index_key": "portal-tests-unacked-index",
+        "unacked_mutex_key": "portal-tests-unacked-mutex",
+    }
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False
