@@ -44,6 +44,8 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id", "-seq"], name="audit_object_idx"),
             models.Index(fields=["actor_name", "-seq"], name="audit_actor_idx"),
+            # Someone's events between two dates (the auditor's usual question).
+            models.Index(fields=["actor_name", "time"], name="audit_actor_time_idx"),
             models.Index(fields=["action", "-seq"], name="audit_action_idx"),
             models.Index(fields=["actor_type", "-seq"], name="audit_actor_type_idx"),
             models.Index(fields=["time"], name="audit_time_idx"),

@@ -17,8 +17,12 @@ class BoundedPaginator(Paginator):
     @cached_property
     def _bounded(self) -> tuple[int, bool]:
         limit = settings.LIST_COUNT_LIMIT
-        # A sliced count is SELECT COUNT(*) FROM (SELECT ... LIMIT n): it stops at n rows.
-        found = self.object_list[: limit + 1].count()
+        # A sliced count is SELECT COUNT(*) FROM (SELECT ... LIMIT n): it stops at n rows,
+        # and needs no ORDER BY to know how many there are.
+        rows = self.object_list
+        if hasattr(rows, "order_by"):
+            rows = rows.order_by()
+        found = rows[: limit + 1].count() if hasattr(rows, "query") else len(rows)
         return min(found, limit), found > limit
 
     @property

@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q
 
+from portal.distinct_values import IndexedValuesFilter
 from portal.models import Album, Asset
 from portal.models.catalog import SCHEMES
 
@@ -16,10 +17,10 @@ def _albums():
 class AssetFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     scheme = django_filters.MultipleChoiceFilter(choices=SCHEMES)
-    approval_status = django_filters.AllValuesFilter(label="Canto status")
-    category = django_filters.AllValuesFilter()
-    language = django_filters.AllValuesFilter()
-    region = django_filters.AllValuesFilter()
+    approval_status = IndexedValuesFilter(label="Canto status")
+    category = IndexedValuesFilter()
+    language = IndexedValuesFilter()
+    region = IndexedValuesFilter()
     tag = django_filters.CharFilter(method="by_tag", label="Tag or keyword")
     album = django_filters.ChoiceFilter(choices=_albums, method="by_album", label="Album")
     regulated = django_filters.BooleanFilter()

@@ -25,6 +25,9 @@ PLACEHOLDER = (
 )
 
 
+EDITABLE_RELEASES_SHOWN = 50
+
+
 class AssetListView(FilteredListView):
     model = Asset
     filterset_class = AssetFilter
@@ -51,9 +54,10 @@ def asset_detail(request, pk: int):
     if request.user.has_perm("portal.view_release"):
         # Where the asset is shared, which version, who approved it.
         context["shared_in"] = trace.asset_releases(request.user, asset)
-        context["editable_releases"] = trace.editable_releases(request.user).exclude(
-            items__asset=asset
-        )
+        # The drafts changed most recently, by name: a long-lived installation has thousands.
+        recent = trace.editable_releases(request.user).exclude(items__asset=asset)
+        recent = recent.order_by("-updated_at", "-id")[:EDITABLE_RELEASES_SHOWN]
+        context["editable_releases"] = sorted(recent, key=lambda r: r.name.casefold())
     context["family"] = language_family(asset)
     if request.user.has_perm("requests_app.view_partnerrequest"):
         context["open_requests"] = list(open_requests_about(request.user, asset)[:50])
