@@ -54,7 +54,7 @@ def export_csv(request):
     if filterset.is_bound and not filterset.is_valid():
         messages.error(request, "The export filter is not valid: " + filterset.errors.as_text())
         return redirect("audit:list")
-    events = filterset.qs if filterset.is_bound else filterset.queryset
+    events = (filterset.qs if filterset.is_bound else filterset.queryset).order_by("-seq")
     record("audit.exported", after={"filter": request.GET.dict()})
     return stream_csv(
         "audit-trail",

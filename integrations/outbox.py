@@ -5,9 +5,9 @@ A message rolled back with its decision is never sent. Relays claim due messages
 (``skip_locked`` where the database has it; SQLite serialises writers), so two relays never
 send the same message; a relay that dies mid-send leaves a claim that expires, and the
 idempotency key makes the repeated write harmless. A relay task that claims a full batch asks
-for one more, so a backlog is shared by every idle worker. Throttling and failures set the next
-attempt time in the database; after ``OUTBOX_MAX_ATTEMPTS`` a message is dead until someone
-retries it.
+for one more (up to ``OUTBOX_RELAYS`` in a chain), so a backlog is shared by idle workers.
+Throttling and failures set the next attempt time in the database; after
+``OUTBOX_MAX_ATTEMPTS`` a message is dead until someone retries it.
 """
 
 from __future__ import annotations
@@ -214,8 +214,8 @@ def relay(
 ) -> dict[str, int]:
     """Send every due message, a batch at a time; returns counts by outcome.
 
-    ``helper`` asks for one more relay each time a full batch is claimed (more may be due),
-    so that idle workers share a backlog instead of one relay sending it alone.
+    ``helper`` asks for one more relay the first time a full batch is claimed (more may be
+    due), so that idle workers share a backlog instead of one relay sending it alone.
     """
     counts: dict[str, int] = {}
     batch = limit or settings.OUTBOX_BATCH
@@ -228,6 +228,7 @@ def relay(
                 helper()
             except Exception:  # best effort: this relay sends its batch all the same
                 log.warning("Could not ask for another outbox relay", exc_info=True)
+            helper = None  # one helper per relay: a chain, not a flood
         for message in claimed:
             if not _renew(message):
                 continue

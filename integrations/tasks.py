@@ -30,9 +30,17 @@ def sweep_inbox() -> int:
 
 
 @shared_task(name="integrations.tasks.relay_outbox")
-def relay_outbox() -> dict:
-    """Deliver every due outbox message (kicked after each commit that owes one, and by beat);
-    a backlog larger than a batch brings in more relays, one per full batch claimed."""
+def relay_outbox(joined: int = 1) -> dict:
+    """Deliver every due outbox message (kicked after each commit that owes one, and by beat).
+
+    A backlog larger than a batch brings in one more relay, which may bring in another, up to
+    ``OUTBOX_RELAYS`` relays in all: the rest of the workers stay free for other work, and the
+    per-process rate limit is multiplied at most that many times."""
+    from django.conf import settings
+
     from integrations import outbox
 
-    return outbox.relay(helper=relay_outbox.delay)
+    helper = None
+    if joined < settings.OUTBOX_RELAYS:
+        helper = lambda: relay_outbox.delay(joined + 1)  # noqa: E731
+    return outbox.relay(helper=helper)

@@ -35,6 +35,18 @@ class FilteredListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
         # An invalid filter shows its error and no rows, never an unfiltered list.
         return self.filterset.qs if self.filterset.is_valid() else self.model.objects.none()
 
+    def paginate_queryset(self, queryset, page_size):
+        """As ListView's, but a page past the end (a bookmark, or beyond the counted rows)
+        shows the last page instead of an error."""
+        paginator = self.get_paginator(
+            queryset,
+            page_size,
+            orphans=self.get_paginate_orphans(),
+            allow_empty_first_page=self.get_allow_empty(),
+        )
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset

@@ -10,13 +10,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 
 
 class BoundedPaginator(Paginator):
     @cached_property
     def _bounded(self) -> tuple[int, bool]:
-        limit = settings.LIST_COUNT_LIMIT
+        limit = max(settings.LIST_COUNT_LIMIT, self.per_page)
         # A sliced count is SELECT COUNT(*) FROM (SELECT ... LIMIT n): it stops at n rows,
         # and needs no ORDER BY to know how many there are.
         rows = self.object_list
@@ -42,3 +43,11 @@ class SeqCursorPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def paginate_queryset(self, queryset, request, view=None):
+        if "page" in request.query_params:
+            # A client numbering pages would otherwise get the first page again and again.
+            raise ValidationError(
+                {"page": ["This list pages by cursor: follow the next and previous links."]}
+            )
+        return super().paginate_queryset(queryset, request, view)

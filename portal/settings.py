@@ -211,7 +211,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Partner content governance portal API",
     "DESCRIPTION": "Releases, reviews, partner requests and the audit trail, as in the portal UI.",
-    "VERSION": "1.0.0",
+    "VERSION": "1.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -382,6 +382,8 @@ for _real, _name, _value, _default in (
 
 # Outbox: external writes owed to Trading Grid and Canto.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+# How many relays may share a backlog (each started by the one before when a batch was full).
+OUTBOX_RELAYS = env.int("OUTBOX_RELAYS", default=4)
 OUTBOX_BASE_DELAY = env.float("OUTBOX_BASE_DELAY", default=5.0)
 OUTBOX_MAX_DELAY = env.float("OUTBOX_MAX_DELAY", default=15 * 60.0)
 OUTBOX_BATCH = env.int("OUTBOX_BATCH", default=50)

@@ -45,6 +45,8 @@ def test_audit_events_are_paginated_newest_first_by_keyset_cursor(api_client, au
     older = api_client.get(page["next"]).json()
     assert [e["seq"] for e in older["results"]] == [2, 1] and older["next"] is None
     assert "cursor=" in page["next"] and "page=" not in page["next"]
+    numbered = api_client.get("/api/v1/audit-events/", {"page": 2})
+    assert numbered.status_code == 400 and "cursor" in numbered.json()["page"][0]
     detail = api_client.get("/api/v1/audit-events/1/").json()
     assert detail["prev_hash"] == ""
 

@@ -213,12 +213,16 @@ def test_a_backlog_larger_than_a_batch_asks_idle_workers_for_more_relays(trading
     from portal.models import JobRun
 
     settings.OUTBOX_BATCH = 2
+    settings.OUTBOX_RELAYS = 3
     community = _community(tradinggrid)
     messages = [_owe(community, title=f"Sheet {n}") for n in range(5)]
     assert relay_outbox() == {"sent": 5}
-    assert all(
-        m.status == "sent" for m in OutboxMessage.objects.filter(pk__in=[m.pk for m in messages])
-    )
-    # Two full batches were claimed, so two more relays were queued for other workers to join.
+    sent = OutboxMessage.objects.filter(pk__in=[m.pk for m in messages], status="sent")
+    assert sent.count() == 5
+    # One more relay was asked to join, as the second of at most three.
     asked = JobRun.objects.filter(task_name="integrations.tasks.relay_outbox", state="queued")
-    assert asked.count() == 2
+    assert list(asked.values_list("arguments", flat=True)) == ["(2,) {}"]
+    # The last relay allowed in the chain asks for no other.
+    _owe(community, title="Sheet 5"), _owe(community, title="Sheet 6")
+    assert relay_outbox(3) == {"sent": 2}
+    assert asked.count() == 1

@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -51,7 +51,8 @@ def test_it_adds_the_asked_numbers_each_time_and_the_chain_verifies_after_each_r
     start = _counts()
     _seed()
     once = _counts()
-    grant_events = 2 * SIZES["communities"]  # the manager and the reviewer, per community
+    # The manager's and the reviewer's grant per community, and the run's own "seeded" event.
+    grant_events = 2 * SIZES["communities"] + 1
     assert {k: once[k] - start[k] for k in once} == {
         "Asset": 300,
         "Release": 60,
@@ -158,3 +159,14 @@ def test_each_scale_user_signs_in_and_sees_the_data_of_their_role(client, seeded
 
     _sign_in(client, "scale-admin")
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_it_refuses_an_installation_on_a_real_canto_with_debug_off(settings):
+    settings.DEBUG = False
+    settings.CANTO_SANDBOX = False
+    before = _counts()
+    with pytest.raises(CommandError, match="refuses"):
+        _seed()
+    assert _counts() == before
+    assert not get_user_model().objects.filter(username="scale-admin").exists()

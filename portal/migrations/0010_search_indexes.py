@@ -1,8 +1,12 @@
 """Trigram indexes on PostgreSQL for the catalog search (name, tag and album contains), so a
-search over a large catalog reads the index instead of every row. SQLite has no such index."""
+search over a large catalog reads the index instead of every row. SQLite has no such index, and a
+database role that may not install the pg_trgm extension gets a warning and a slower search."""
 
-from django.contrib.postgres.operations import TrigramExtension
-from django.db import migrations
+import logging
+
+from django.db import DatabaseError, migrations, transaction
+
+log = logging.getLogger(__name__)
 
 INDEXES = {
     "asset_name_trgm_idx": 'UPPER("name") gin_trgm_ops',
@@ -11,8 +15,23 @@ INDEXES = {
 }
 
 
+def _trigrams(schema_editor) -> bool:
+    """Whether pg_trgm is there, installing it when the database role may."""
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+        if cursor.fetchone():
+            return True
+    try:
+        with transaction.atomic(using=schema_editor.connection.alias):
+            schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    except DatabaseError as exc:
+        log.warning("Catalog search indexes skipped: cannot install pg_trgm (%s)", exc)
+        return False
+    return True
+
+
 def create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
+    if schema_editor.connection.vendor != "postgresql" or not _trigrams(schema_editor):
         return
     for name, expression in INDEXES.items():
         schema_editor.execute(
@@ -30,4 +49,4 @@ def drop(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("portal", "0009_kits_onboarding")]
 
-    operations = [TrigramExtension(), migrations.RunPython(create, drop)]
+    operations = [migrations.RunPython(create, drop)]

@@ -1,13 +1,18 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
+from audit.services import record
 from portal.scale.runner import Part, Sizes, seed
+
+COUNTED = ("assets", "audit_events", "requests", "releases", "communities", "partners")
 
 
 class Command(BaseCommand):
     help = (
         "Add a large, realistic installation for benchmarks (assets, releases, partner "
         "requests, a valid audit chain) with bulk inserts; running it again adds as much again. "
-        "Logins: scale-manager, scale-reviewer, scale-auditor, scale-admin."
+        "Logins: scale-manager, scale-reviewer, scale-auditor, scale-admin. Only for an "
+        "installation on the sandboxes or with DEBUG on."
     )
 
     def add_arguments(self, parser):
@@ -26,6 +31,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        if not (settings.DEBUG or (settings.CANTO_SANDBOX and settings.TRADINGGRID_SANDBOX)):
+            # Made-up history and a superuser with a known password have no place in production.
+            raise CommandError(
+                "seed_scale refuses to run against a real Canto or Trading Grid with DEBUG off."
+            )
         sizes = Sizes(
             assets=max(options["assets"], 0),
             audit_events=max(options["audit_events"], 0),
@@ -44,6 +54,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"{part.name:<12} {part.seconds:8.1f}s  {counts}")
 
         report = seed(sizes, on_part=said)
+        record(
+            "demo.seeded",
+            object_label=f"scale run {report.prefix}",
+            after={"scale_run": report.prefix, **{f: getattr(sizes, f) for f in COUNTED}},
+        )
         if loud:
             self.stdout.write(
                 self.style.SUCCESS(f"Seeded run {report.prefix} in {report.seconds:.1f}s.")
