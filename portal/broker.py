@@ -13,7 +13,7 @@ import uuid
 from time import monotonic
 
 from kombu.exceptions import ChannelError
-from kombu.transport import filesystem
+from kombu.transport import TRANSPORT_ALIASES, filesystem
 from kombu.utils.encoding import str_to_bytes
 from kombu.utils.json import dumps
 
@@ -33,3 +33,8 @@ class Channel(filesystem.Channel):
 
 class Transport(filesystem.Transport):
     Channel = Channel
+
+
+# The URL scheme of this transport (``portalfs://``), known to kombu once this module is loaded.
+SCHEME = "portalfs"
+TRANSPORT_ALIASES[SCHEME] = f"{__name__}:Transport"

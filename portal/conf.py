@@ -35,14 +35,17 @@ def secret_key(value: str | None, *, debug: bool, var_dir: Path) -> str:
 
 
 def broker_settings(redis_url: str | None, var_dir: Path) -> tuple[str, dict]:
-    """Redis when REDIS_URL is set, otherwise kombu's file-system transport under ``var/``."""
+    """Redis when REDIS_URL is set, otherwise the file-system transport under ``var/``
+    (kombu's, writing each message whole: ``portal/broker.py``)."""
     if redis_url:
         # Longer than any task time limit or countdown, so Redis never redelivers a message
         # that a worker is still running.
         return redis_url, {"visibility_timeout": 2 * 60 * 60}
+    from portal.broker import SCHEME  # registers the transport under its URL scheme
+
     broker_dir = ensure_dir(var_dir / "broker")
     queue_dir = ensure_dir(broker_dir / "queue")
-    return "filesystem://", {
+    return f"{SCHEME}://", {
         "data_folder_in": str(queue_dir),
         "data_folder_out": str(queue_dir),
         "control_folder": str(ensure_dir(broker_dir / "control")),

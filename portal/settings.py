@@ -247,8 +247,6 @@ else:
 
 # Celery ---------------------------------------------------------------------------------------
 CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = broker_settings(REDIS_URL, VAR_DIR)
-# Without Redis: the file-system transport, writing each message whole (portal/broker.py).
-CELERY_BROKER_TRANSPORT = None if REDIS_URL else "portal.broker:Transport"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

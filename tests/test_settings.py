@@ -29,7 +29,7 @@ def _run(args, env_vars, tmp_path):
 def test_embedded_defaults_start_with_no_variables(tmp_path):
     result = _run(["shell", "-c", PROBE], {}, tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1].split() == ["True", "sqlite", "wal", "filesystem://"]
+    assert result.stdout.splitlines()[-1].split() == ["True", "sqlite", "wal", "portalfs://"]
     key_file = tmp_path / "secret_key"
     assert len(key_file.read_text()) >= 50
     again = _run(
