@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.db import transaction
 
+from integrations.sandbox.canto.families import LANGUAGE_REGION
 from portal.models import Asset, AssetVersion
 from portal.models.catalog import APPROVED, index_text
 from portal.scale.base import BATCH, Ref, Run, batched, hex_digits, insert_objects, moment
@@ -39,15 +40,6 @@ FILE_TYPES = {
     "mp4": ("video", "video/mp4"),
 }
 STATUSES = (("Approved", 80), ("Pending", 10), ("Restricted", 5), ("Expired", 5))
-LANGUAGE_REGION = {
-    "en": "Global",
-    "de": "EMEA",
-    "fr": "EMEA",
-    "es": "LATAM",
-    "it": "EMEA",
-    "ja": "APAC",
-    "pt": "LATAM",
-}
 PRODUCTS = ("pump", "valve", "compressor", "mixer", "controller", "sensor", "filter", "drive")
 EXTRA_TAGS = ("Q3-launch", "Q4-holiday", "spring-promo", "REACH", "RoHS", "installation", "new")
 OWNERS = ("Priya Shah", "Lars Holm", "Marta Ruiz", "Kenji Sato", "Claire Martin", "Tom Becker")
