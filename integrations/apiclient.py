@@ -4,6 +4,7 @@ answers read or refused with a typed error."""
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from typing import Any
 
@@ -12,6 +13,11 @@ from django.core.cache import cache
 from integrations.http import HttpClient, MalformedResponse, body_excerpt
 
 DAY = 24 * 3600
+
+
+def usable_token(token: Any) -> bool:
+    """A bearer token must be text an HTTP header can carry."""
+    return isinstance(token, str) and bool(token) and token.isascii() and token.isprintable()
 
 
 class ApiClient(ABC):
@@ -38,6 +44,8 @@ class ApiClient(ABC):
         try:
             seconds = float(lifetime or 3600)
         except (TypeError, ValueError):
+            seconds = 3600.0
+        if not math.isfinite(seconds):
             seconds = 3600.0
         cache.set(self.token_key, token, max(1, min(int(seconds * 0.9), DAY)))
         return token

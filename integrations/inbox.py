@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from integrations.models import InboxEvent
@@ -44,7 +44,21 @@ def accept(
     is a new event (Canto's webhooks say which asset changed, not what, so a later identical
     hint may mean a later change). Without it, ``key`` is a unique event id: any earlier
     copy, whatever its state, makes this one a duplicate.
+
+    A database connection lost on the way is replaced once before the sender is answered
+    with an error: Canto does not send a webhook again.
     """
+    args = (source, event_type, body, key, headers, remote_ip, dedup_seconds)
+    try:
+        return _store(*args)
+    except (OperationalError, InterfaceError):
+        if connection.in_atomic_block:
+            raise
+        connection.close()
+        return _store(*args)
+
+
+def _store(source, event_type, body, key, headers, remote_ip, dedup_seconds):
     print_ = fingerprint(source, event_type, key)
     earlier_events = InboxEvent.objects.select_for_update().filter(fingerprint=print_)
     if dedup_seconds is not None:
@@ -80,17 +94,22 @@ def accept(
 def reject(
     *, source: str, event_type: str, body: str, headers: dict, remote_ip: str | None, error: str
 ) -> InboxEvent:
-    """Keep a refused delivery for inspection (bodies are cut to a few kilobytes)."""
+    """Keep a refused delivery for inspection (bodies are cut to a few kilobytes; NUL
+    characters, which some databases refuse in text, are dropped)."""
     return InboxEvent.objects.create(
         source=source,
-        event_type=event_type[:64],
+        event_type=_printable(event_type)[:64],
         fingerprint=fingerprint(source, event_type, body),
         status=InboxEvent.Status.REJECTED,
-        body=body[:4096],
-        headers=headers,
+        body=_printable(body[:4096]),
+        headers={k: _printable(str(v)) for k, v in headers.items()},
         remote_ip=remote_ip,
-        error=error[:2000],
+        error=_printable(error)[:2000],
     )
+
+
+def _printable(text: str) -> str:
+    return text.replace("\x00", "")
 
 
 def process(event_id: int) -> str:
@@ -116,16 +135,32 @@ def process(event_id: int) -> str:
         try:
             outcome, status = handler(event), InboxEvent.Status.PROCESSED
         except Exception as exc:
-            InboxEvent.objects.filter(pk=event.pk).update(
-                status=InboxEvent.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
+            _record(
+                event.pk,
+                status=InboxEvent.Status.FAILED,
+                error=f"{type(exc).__name__}: {exc}"[:2000],
             )
             raise
-    InboxEvent.objects.filter(pk=event.pk).update(
+    _record(
+        event.pk,
         status=status,
         processed_at=timezone.now(),
         error="" if status == InboxEvent.Status.PROCESSED else outcome,
     )
     return outcome
+
+
+def _record(event_id: int, **values) -> None:
+    """Write an event's outcome; when the database connection was lost during the work,
+    once more on a new one, so that the event is not left looking claimed for the sweep's
+    twenty minutes (a failed one is retried by its task at once)."""
+    try:
+        InboxEvent.objects.filter(pk=event_id).update(**values)
+    except (OperationalError, InterfaceError):
+        if connection.in_atomic_block:
+            raise
+        connection.close()
+        InboxEvent.objects.filter(pk=event_id).update(**values)
 
 
 def stalled(older_than: timedelta, limit: int = 500) -> list[int]:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from integrations.models import SyncRun
+from integrations.models import SyncFailure, SyncRun
 from portal.context import current
 
 
@@ -34,3 +37,14 @@ def start_run(kind: str, lock_key: str) -> SyncRun:
     except IntegrityError:
         running = SyncRun.objects.filter(lock_key=lock_key, state=SyncRun.State.RUNNING).first()
         raise SyncAlreadyRunning(f"{running or 'A sync'} is still running.") from None
+
+
+def keep_failure(run: SyncRun, item: Any, error: str, external_id: Any = "") -> None:
+    """Count an item the run could not use, and keep it (reason and payload) for inspection."""
+    SyncFailure.objects.create(
+        run=run,
+        external_id=str(external_id).replace("\x00", "")[:128],
+        error=error.replace("\x00", "")[:2000],
+        payload=json.dumps(item, default=str)[:2000],
+    )
+    SyncRun.objects.filter(pk=run.pk).update(failed=F("failed") + 1)

@@ -9,7 +9,7 @@ from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 
-from integrations.apiclient import ApiClient
+from integrations.apiclient import ApiClient, usable_token
 from integrations.http import (
     AuthError,
     ClientError,
@@ -34,6 +34,14 @@ class SearchPage:
     found: int | None
     start: int
     limit: int
+
+
+def _number(value: Any) -> int | None:
+    """A count Canto sends as a number or a string; None when it is neither."""
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError, OverflowError):
+        return None
 
 
 class CantoClient(ApiClient):
@@ -98,8 +106,8 @@ class CantoClient(ApiClient):
         if not isinstance(data, dict):
             raise MalformedResponse("Canto token answer is not an object", body=str(data)[:200])
         token = data.get("accessToken") or data.get("access_token")
-        if not token:
-            raise AuthError("Canto issued no access token", body=str(data)[:200])
+        if not usable_token(token):
+            raise AuthError("Canto issued no usable access token", body=str(data)[:200])
         return self.remember_token(token, data.get("expiresIn") or data.get("expires_in"))
         return token
 
@@ -137,13 +145,11 @@ class CantoClient(ApiClient):
         results = data.get("results") or []
         if not isinstance(results, list):
             raise MalformedResponse("Canto search results are not a list")
-        found = data.get("found")
-        try:
-            found = int(found) if found not in (None, "") else None
-        except (TypeError, ValueError):
-            found = None
         return SearchPage(
-            results=results, found=found, start=int(data.get("start") or start), limit=limit
+            results=results,
+            found=_number(data.get("found")),
+            start=_number(data.get("start")) or start,
+            limit=limit,
         )
 
     def iter_search(self, *, page_size: int = 1000, **filters: Any) -> Iterator[SearchPage]:

@@ -28,9 +28,9 @@ def parse_canto_time(value: Any) -> datetime | None:
     if value in (None, "", 0, "0"):
         return None
     text = str(value).strip()
-    if not text.isdigit() or len(text) < 14:
+    if not (text.isascii() and text.isdigit()) or len(text) < 14:
         # Some endpoints give epoch milliseconds.
-        if text.isdigit() and len(text) in (12, 13):
+        if text.isascii() and text.isdigit() and len(text) in (12, 13):
             return datetime.fromtimestamp(int(text) / 1000, tz=UTC)
         raise ParseError(f"unreadable Canto time {value!r}")
     millis = int(text[14:17].ljust(3, "0")) if len(text) > 14 else 0

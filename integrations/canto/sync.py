@@ -139,6 +139,11 @@ def _metadata_diff(row: Asset, values: dict[str, Any]) -> tuple[dict, dict]:
     return before, after
 
 
+def _ident(raw: dict) -> str:
+    """The asset id as parsing reads it (without the NUL characters databases refuse)."""
+    return str(raw.get("id", "")).replace("\x00", "").strip()
+
+
 def _unchanged_by_time(raw_assets: list[Any]) -> tuple[list[Any], list[int]]:
     """Split off assets whose Canto modification time equals what the catalog holds.
 
@@ -148,7 +153,7 @@ def _unchanged_by_time(raw_assets: list[Any]) -> tuple[list[Any], list[int]]:
     times: dict[str, Any] = {}
     for raw in raw_assets:
         if isinstance(raw, dict) and raw.get("id") and raw.get("time"):
-            times[str(raw["id"])] = raw["time"]
+            times[_ident(raw)] = raw["time"]
     known = {
         canto_id: (pk, modified)
         for canto_id, pk, modified in Asset.objects.filter(
@@ -157,7 +162,7 @@ def _unchanged_by_time(raw_assets: list[Any]) -> tuple[list[Any], list[int]]:
     }
     changed, unchanged_ids = [], []
     for raw in raw_assets:
-        ident = str(raw.get("id")) if isinstance(raw, dict) else ""
+        ident = _ident(raw) if isinstance(raw, dict) else ""
         row = known.get(ident)
         if row is not None and row[1] is not None:
             try:
@@ -194,7 +199,7 @@ def apply_assets(
         try:
             parsed = parse_asset(raw, mapping)
         except ParseError as exc:
-            ident = str(raw.get("id", ""))[:128] if isinstance(raw, dict) else ""
+            ident = _ident(raw)[:128] if isinstance(raw, dict) else ""
             result.failures.append((ident, str(exc), json.dumps(raw, default=str)[:2000]))
             continue
         parsed_by_id[parsed.id] = parsed

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
@@ -28,6 +29,14 @@ ASSET_EVENTS = {
 }
 TREE_EVENTS = {"add-album", "update-album", "add-folder"}
 EVENTS = ASSET_EVENTS | TREE_EVENTS
+KEPT_BYTES = 4096
+_TOKEN = re.compile(r'"secure_token"\s*:\s*"(?:[^"\\]|\\.)*"?')
+
+
+def _head(raw: bytes) -> str:
+    """The start of a body too large to read whole, kept without the Secure Token."""
+    text = raw[:KEPT_BYTES].decode("utf-8", errors="replace")
+    return _TOKEN.sub('"secure_token": "[removed]"', text)
 
 
 def _refuse(event: str, body: str, status: int, message: str) -> JsonResponse:
@@ -51,12 +60,14 @@ def receive(request: HttpRequest, event: str) -> JsonResponse:
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        declared = 0
+        return _refuse(event, "", 400, "Content-Length is not a number.")
     if declared > limit:
-        return _refuse(event, "", 413, f"Body larger than {limit} bytes.")
+        return _refuse(
+            event, _head(request.read(KEPT_BYTES)), 413, f"Body larger than {limit} bytes."
+        )
     raw = request.body
     if len(raw) > limit:
-        return _refuse(event, "", 413, f"Body larger than {limit} bytes.")
+        return _refuse(event, _head(raw), 413, f"Body larger than {limit} bytes.")
     text = raw.decode("utf-8", errors="replace")
     try:
         data = json.loads(text)
@@ -73,6 +84,7 @@ def receive(request: HttpRequest, event: str) -> JsonResponse:
     if event in ASSET_EVENTS and not (
         isinstance(data.get("id"), str)
         and 0 < len(data["id"]) <= 64
+        and data["id"].isprintable()
         and str(data.get("scheme", "")).lower() in SCHEMES
     ):
         return _refuse(

@@ -14,7 +14,7 @@ from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 
-from integrations.apiclient import ApiClient
+from integrations.apiclient import ApiClient, usable_token
 from integrations.http import (
     AuthError,
     HttpClient,
@@ -84,8 +84,8 @@ class TradingGridClient(ApiClient):
         )
         data = self.read_json(response)
         token = data.get("access_token") if isinstance(data, dict) else None
-        if not token:
-            raise AuthError("Trading Grid issued no access token", body=str(data)[:200])
+        if not usable_token(token):
+            raise AuthError("Trading Grid issued no usable access token", body=str(data)[:200])
         return self.remember_token(token, data.get("expires_in"))
         return token
 

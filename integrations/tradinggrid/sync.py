@@ -19,7 +19,7 @@ from django.utils.dateparse import parse_datetime
 from audit.services import record, record_many
 from integrations.http import NotFound
 from integrations.models import SyncRun
-from integrations.syncruns import start_run
+from integrations.syncruns import keep_failure, start_run
 from integrations.tradinggrid.client import TradingGridClient
 from portal.communities.signals import membership_changed
 from portal.models import Community, Contact, Membership, Partner
@@ -42,7 +42,19 @@ def _strings(value: Any) -> list[str]:
     return [str(v)[:64] for v in value if v not in (None, "")] if isinstance(value, list) else []
 
 
+def clean(value: Any) -> Any:
+    """Text as every database accepts it (PostgreSQL refuses NUL characters), recursively."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [clean(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): clean(v) for k, v in value.items()}
+    return value
+
+
 def upsert_community(data: dict) -> tuple[Community, bool]:
+    data = clean(data)
     regions = _strings(data.get("regions"))
     community, created = Community.objects.update_or_create(
         tg_id=str(data["id"])[:64],
@@ -63,6 +75,8 @@ def upsert_community(data: dict) -> tuple[Community, bool]:
 
 def upsert_partner(data: dict) -> tuple[Partner, bool, list[dict]]:
     """Write one partner; returns it, whether it is new, and the audit entries it deserves."""
+    data = clean(data)
+    tg_id = str(data["id"])[:64]
     values = {
         "company_name": str(data.get("company_name") or data["id"])[:255],
         "status": str(data.get("status") or "")[:16],
@@ -73,10 +87,10 @@ def upsert_partner(data: dict) -> tuple[Partner, bool, list[dict]]:
         "joined_at": _time(data.get("joined_at")),
         "tg_updated_at": _time(data.get("updated_at")),
     }
-    partner = Partner.objects.filter(tg_id=str(data["id"])).first()
+    partner = Partner.objects.filter(tg_id=tg_id).first()
     entries: list[dict] = []
     if partner is None:
-        partner = Partner.objects.create(tg_id=str(data["id"])[:64], **values)
+        partner = Partner.objects.create(tg_id=tg_id, **values)
         created = True
     else:
         shown = ("company_name", "status", "tier", "regions", "language")
@@ -161,6 +175,7 @@ def sync_contacts(client: TradingGridClient, partner: Partner) -> int:
     for data in client.contacts(partner.tg_id):
         if not isinstance(data, dict) or not data.get("id"):
             continue
+        data = clean(data)
         Contact.objects.update_or_create(
             tg_id=str(data["id"])[:64],
             defaults={
@@ -210,6 +225,8 @@ def run_partner_sync(*, full: bool, client: TradingGridClient | None = None) -> 
         for data in client.communities():
             if isinstance(data, dict) and data.get("id"):
                 listed.append(upsert_community(data)[0])
+            else:
+                keep_failure(run, data, "Trading Grid listed a community without an id.")
         seen_partners: set[int] = set()
         # Only communities Trading Grid lists now: one it removed must not stop the sync.
         for community in listed:
@@ -220,14 +237,19 @@ def run_partner_sync(*, full: bool, client: TradingGridClient | None = None) -> 
                 continue
             for data in partners:
                 if not isinstance(data, dict) or not data.get("id"):
-                    SyncRun.objects.filter(pk=run.pk).update(failed=F("failed") + 1)
+                    keep_failure(run, data, "Trading Grid listed a partner without an id.")
                     continue
                 with transaction.atomic():
                     partner, created, entries = upsert_partner(data)
                     _record(entries)
                 if partner.pk not in seen_partners:
+                    try:
+                        sync_contacts(client, partner)
+                    except NotFound as exc:
+                        # Gone between the listing and this read: kept, and not counted seen.
+                        keep_failure(run, data, f"NotFound: {exc}", data["id"])
+                        continue
                     seen_partners.add(partner.pk)
-                    sync_contacts(client, partner)
                     SyncRun.objects.filter(pk=run.pk).update(
                         seen=F("seen") + 1,
                         created=F("created") + int(created),

@@ -73,16 +73,21 @@ def _refuse(event_type: str, raw: bytes, status: int, message: str, headers: dic
 @csrf_exempt
 @require_POST
 def receive(request: HttpRequest) -> JsonResponse:
-    headers = {k: request.META.get(k, "")[:200] for k in KEPT_HEADERS}
+    # Headers are not signed: kept as text any database accepts (no NUL characters).
+    headers = {k: request.META.get(k, "")[:200].replace("\x00", "") for k in KEPT_HEADERS}
     event_type = headers["HTTP_X_AC_EVENT"][:64]
     limit = settings.TRADINGGRID_WEBHOOK_MAX_BYTES
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        declared = 0
-    if declared > limit or len(request.body) > limit:
-        return _refuse(event_type, b"", 413, f"Body larger than {limit} bytes.", headers)
+        return _refuse(event_type, b"", 400, "Content-Length is not a number.", headers)
+    if declared > limit:
+        # Only the start is read: enough to inspect, without reading a huge body.
+        head = request.read(4096)
+        return _refuse(event_type, head, 413, f"Body larger than {limit} bytes.", headers)
     raw = request.body
+    if len(raw) > limit:
+        return _refuse(event_type, raw, 413, f"Body larger than {limit} bytes.", headers)
     problem = signature_problem(
         request.META.get("HTTP_X_AC_SIGNATURE", ""),
         raw,
@@ -92,12 +97,17 @@ def receive(request: HttpRequest) -> JsonResponse:
     if problem:
         return _refuse(event_type, raw, 401, problem, headers)
     try:
-        event = json.loads(raw)
+        event = json.loads(raw.decode("utf-8"))
     except ValueError:
-        return _refuse(event_type, raw, 400, "Body is not JSON.", headers)
+        return _refuse(event_type, raw, 400, "Body is not JSON (UTF-8).", headers)
     if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not event["id"]:
         return _refuse(event_type, raw, 400, "An event needs a string 'id'.", headers)
-    if event.get("type") not in EVENT_TYPES or not isinstance(event.get("data"), dict):
+    kind = event.get("type")
+    if (
+        not isinstance(kind, str)
+        or kind not in EVENT_TYPES
+        or not isinstance(event.get("data"), dict)
+    ):
         return _refuse(event_type, raw, 400, "Unknown event 'type', or no 'data' object.", headers)
     with acting_as(Actor(WEBHOOK, "Trading Grid event"), via="webhook"):
         stored, created = inbox.accept(
@@ -115,7 +125,9 @@ def receive(request: HttpRequest) -> JsonResponse:
 
 def handle(stored) -> str:
     """Inbox handler: dispatch by event type to the feature that acts on it."""
-    event = json.loads(stored.body)
+    from integrations.tradinggrid.sync import clean
+
+    event = clean(json.loads(stored.body))
     handler = handlers.get(event["type"])
     if handler is None:
         return f"kept: nothing in the portal acts on {event['type']} events"
