@@ -9,6 +9,7 @@ from portal.releases.urls import review_patterns
 from portal.views import account, dashboard, health, jobs
 from requests_app import status_views
 
+handler404 = "portal.views.errors.not_found"
 admin.site.site_header = "Partner content portal administration"
 admin.site.site_title = "Partner content portal"
 

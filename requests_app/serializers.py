@@ -77,7 +77,7 @@ class PartnerRequestSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True, help_text="REQ-<id>, as partners see it.")
     community = CommunityRefSerializer(read_only=True)
     partner = PartnerRefSerializer(read_only=True, allow_null=True)
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     standing = serializers.SerializerMethodField()
     assets = AssetRefSerializer(many=True, read_only=True)
     work_asset = AssetRefSerializer(
@@ -159,8 +159,12 @@ class StatusLinkSerializer(serializers.ModelSerializer):
     """A status link as staff see it: never its token, nor the token's hash."""
 
     active = serializers.BooleanField(source="is_active", read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    revoked_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    revoked_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = StatusLink
@@ -202,10 +206,18 @@ class QueuedSerializer(serializers.Serializer):
 # What a script sends ---------------------------------------------------------------------------
 
 
+class UsernameField(serializers.SlugRelatedField):
+    """A person by username; text no username can hold (a NUL) is refused before the lookup,
+    which PostgreSQL would answer with an error."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            raise serializers.ValidationError("Null characters are not allowed.")
+        return super().to_internal_value(data)
+
+
 def _person(**kwargs) -> serializers.SlugRelatedField:
-    return serializers.SlugRelatedField(
-        slug_field="username", queryset=get_user_model().objects.all(), **kwargs
-    )
+    return UsernameField(slug_field="username", queryset=get_user_model().objects.all(), **kwargs)
 
 
 class TriageSerializer(serializers.Serializer):

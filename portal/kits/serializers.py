@@ -17,8 +17,12 @@ class KitSerializer(serializers.ModelSerializer):
     state = serializers.CharField(source="release.state", read_only=True)
     revision = serializers.IntegerField(source="release.revision", read_only=True)
     instructions = serializers.CharField(source="release.instructions", read_only=True)
-    launch_at = serializers.DateTimeField(source="release.publish_at", read_only=True)
-    expire_at = serializers.DateTimeField(source="release.expire_at", read_only=True)
+    launch_at = serializers.DateTimeField(
+        source="release.publish_at", read_only=True, allow_null=True
+    )
+    expire_at = serializers.DateTimeField(
+        source="release.expire_at", read_only=True, allow_null=True
+    )
     requires_acknowledgement = serializers.BooleanField(
         source="release.requires_acknowledgement", read_only=True
     )
@@ -72,10 +76,10 @@ class KitPartnerSerializer(serializers.ModelSerializer):
     progress = serializers.CharField(read_only=True)
     views = serializers.IntegerField(read_only=True)
     downloads = serializers.IntegerField(read_only=True)
-    viewed_at = serializers.DateTimeField(read_only=True)
-    last_at = serializers.DateTimeField(read_only=True)
-    acknowledged_at = serializers.DateTimeField(read_only=True)
-    reminded_at = serializers.DateTimeField(read_only=True)
+    viewed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    last_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    acknowledged_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    reminded_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = Membership

@@ -3,7 +3,6 @@ script may send. Writes are checked here for shape only; the services decide the
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -83,7 +82,7 @@ class ProgramSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.FLOAT)
+    @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_median_days_to_complete(self, program: OnboardingProgram) -> float | None:
         return self.context.get("medians", {}).get(program.pk)
 

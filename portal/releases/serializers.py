@@ -85,8 +85,12 @@ class ReleaseSerializer(serializers.ModelSerializer):
     items = ReleaseItemSerializer(many=True, read_only=True)
     reviews = ReviewSerializer(many=True, read_only=True)
     publications = PublicationSummarySerializer(source="*", read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    submitted_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     tiers = serializers.ListField(child=serializers.CharField(), read_only=True)
     regions = serializers.ListField(child=serializers.CharField(), read_only=True)
 

@@ -58,6 +58,14 @@ class UsageGroupSerializer(serializers.Serializer):
         return {k: v for k, v in data.items() if self.fields[k].source in row}
 
 
+class UsageRowSerializer(UsageGroupSerializer):
+    """A listed row, as documented: without ``group`` every key of a daily row; with it, the
+    chosen group's keys and the sums."""
+
+    id = serializers.IntegerField(required=False)
+    version_no = serializers.IntegerField(required=False)
+
+
 class TotalsSerializer(serializers.Serializer):
     views = serializers.IntegerField()
     downloads = serializers.IntegerField()
@@ -85,6 +93,7 @@ class UsageViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
         return filterset.chosen_group
 
+    @extend_schema(responses=UsageRowSerializer(many=True))
     def list(self, request, *args, **kwargs):
         group = self._group()
         if not group:
