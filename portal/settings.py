@@ -217,6 +217,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api.schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ViaEnum": "portal.context.VIA_CHOICES",
         "ActorTypeEnum": "portal.context.ACTOR_TYPES",
@@ -277,7 +281,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sweep-inbox": {
         "task": "integrations.tasks.sweep_inbox",
-        "schedule": timedelta(minutes=1),
+        "schedule": timedelta(seconds=env.int("INBOX_SWEEP_EVERY_SECONDS", default=60)),
     },
     "tradinggrid-partner-sync": {
         "task": "integrations.tradinggrid.tasks.sync_partners",
@@ -388,6 +392,9 @@ OUTBOX_BASE_DELAY = env.float("OUTBOX_BASE_DELAY", default=5.0)
 OUTBOX_MAX_DELAY = env.float("OUTBOX_MAX_DELAY", default=15 * 60.0)
 OUTBOX_BATCH = env.int("OUTBOX_BATCH", default=50)
 OUTBOX_CLAIM_SECONDS = env.int("OUTBOX_CLAIM_SECONDS", default=300)
+# A received event that no worker has started this long after it arrived (its task was lost
+# with the broker, or with a killed worker) is queued again by beat's inbox sweep.
+INBOX_SWEEP_AFTER_SECONDS = env.int("INBOX_SWEEP_AFTER_SECONDS", default=120)
 
 # Defaults of the admin-editable field mapping (Canto custom fields are tenant configuration).
 CANTO_FIELDS = {
