@@ -143,19 +143,6 @@ def test_an_unknown_link_is_not_found_without_saying_more(manager, emea):
     assert "Link not found" in text and "Brochure" not in text and "expired" not in text
 
 
-def test_ten_thousand_random_tokens_are_all_refused(manager, emea, settings):
-    request = new_request(emea, "Brochure")
-    for _ in range(3):
-        links.issue(manager, request)
-    guesses = [secrets.token_urlsafe(32) for _ in range(10_000)]
-    assert {links.resolve(token) for token in guesses} == {(None, "unknown")}
-
-    settings.STATUS_LINK_RATE = "100000/m"
-    client = Client()
-    assert {client.get(url(token)).status_code for token in guesses[:300]} == {404}
-    assert not AuditEvent.objects.filter(action="request.status_viewed").exists()
-
-
 def test_the_rate_limit_counts_every_attempt_and_resets(manager, emea, settings, clock):
     settings.STATUS_LINK_RATE = "5/m"
     clock.advance(seconds=60 - datetime.now(UTC).second % 60)  # start of a clock minute
