@@ -10,7 +10,10 @@ from portal.releases.api import ReleaseViewSet
 from portal.usage.api import UsageViewSet
 from requests_app.api import RequestViewSet
 
+# No ``.json``-style suffix routes: the viewsets' own actions do not take a ``format``
+# argument, and ``?format=`` or the Accept header choose the renderer anyway.
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 router.register("jobs", JobRunViewSet, basename="job")
 router.register("assets", AssetViewSet, basename="asset")

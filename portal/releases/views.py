@@ -192,6 +192,7 @@ def submit(request, pk: int):
 
 
 @login_required
+@permission_required("portal.withdraw_release", raise_exception=True)
 @require_POST
 def withdraw(request, pk: int):
     release = visible_release(request, pk)
