@@ -157,7 +157,8 @@ def verify(chunk_size: int = 5000) -> Verification:
     Detects an altered row (its hash no longer matches), a removed or reordered row (a gap
     or a broken link to the previous hash) and removed rows at the end (the head is ahead).
     The head is read first, so events appended while the walk runs are not mistaken for
-    tampering; they are checked by the next verification.
+    tampering; they are checked by the next verification. An event inserted after the head
+    without moving it is reported too.
     """
     head = AuditChainHead.objects.filter(pk=1).first()
     expected_seq, prev_hash, count = 1, "", 0
@@ -184,4 +185,19 @@ def verify(chunk_size: int = 5000) -> Verification:
         )
     if head.hash != prev_hash:
         return Verification(count, False, head.seq, "the chain head does not match the events")
+    beyond = _beyond_head(head.seq)
+    if beyond is not None:
+        return Verification(count, False, beyond, f"event #{beyond} lies beyond the chain head")
     return Verification(count, True)
+
+
+def _beyond_head(seq: int) -> int | None:
+    """The first event after ``seq`` that no append put there: an append writes its event and
+    moves the head in one transaction, so an event the head, read after it, still does not
+    reach was inserted some other way."""
+    first = AuditEvent.objects.filter(seq__gt=seq).order_by("seq").values_list("seq", flat=True)
+    first = first.first()
+    if first is None:
+        return None
+    head = AuditChainHead.objects.get(pk=1)
+    return first if first > head.seq else None

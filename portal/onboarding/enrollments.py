@@ -116,6 +116,13 @@ def follow_all() -> int:
             for step in publishing.plan(release):
                 if step.action == "retarget" and step.current.tg_id:
                     publishing.retarget(step.current, step.community)
+                    record(
+                        "publication.drift_found",
+                        obj=step.current,
+                        reason="shown to other partners than those enrolled",
+                        before={"audience": step.current.audience},
+                        after={"audience": step.audience},
+                    )
                     fixed += 1
     return fixed
 

@@ -113,11 +113,21 @@ def _write_community(release: Release, community: Community, steps) -> None:
 
 
 def _update(release, community, wanted, shown, tg_id: str) -> None:
-    never_sent = _cancel(shown, "replaced by a newer version of the kit before it was sent")
+    reason = "replaced by a newer version of the kit before it was sent"
+    never_sent = _cancel(shown, reason)
     now = timezone.now()
-    Publication.objects.filter(pk__in=never_sent, state=P.PUBLISHING).update(
+    superseded = list(Publication.objects.filter(pk__in=never_sent, state=P.PUBLISHING))
+    Publication.objects.filter(pk__in=[p.pk for p in superseded]).update(
         state=P.SUPERSEDED, withdrawn_at=now
     )
+    for pub in superseded:
+        record(
+            "outbox.cancelled",
+            obj=pub,
+            reason=reason,
+            before={"state": pub.state},
+            after={"state": P.SUPERSEDED, "version": pub.version_no},
+        )
     kept = {s.item.asset_id for s in wanted}
     for pub in shown:
         if pub.asset_id not in kept and pub.state == P.LIVE:
