@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format bench check-deploy clean
+.PHONY: install run test lint format bench chaos check-deploy clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ lint: install
 
 bench: install
 	@$(PY) -m benchmarks $(BENCH_ARGS)
+
+chaos: install
+	@$(PY) -m benchmarks.chaos $(CHAOS_ARGS)
 
 format: install
 	@$(VENV)/bin/ruff check --fix .

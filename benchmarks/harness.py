@@ -178,6 +178,12 @@ class PortalProcess:
             lambda: JobRun.objects.filter(task_id=probe, state="succeeded").exists(),
         )
 
+    def kill(self) -> None:
+        """SIGKILL of the whole session at once, as a crashed machine or the OOM killer would."""
+        with suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
     def stop(self) -> None:
         """Warm shutdown of the main process, then nothing left of its session."""
         if self.process.poll() is None:

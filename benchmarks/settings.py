@@ -27,7 +27,8 @@ SECURE_SSL_REDIRECT = False
 # The sandboxes are local: client-side throttling would measure the throttle.
 CANTO_RATE_LIMIT = 0.0
 TRADINGGRID_RATE_LIMIT = 0.0
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if os.environ.get("BENCH_CACHE") != "redis":  # the chaos run's Redis scenarios keep Redis
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if not REDIS_URL:
     # Away from a running `make run` worker and from the test suite's broker.
     _queue = str(ensure_dir(VAR_DIR / "bench-broker" / "queue"))

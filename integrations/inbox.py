@@ -8,10 +8,11 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from integrations.models import InboxEvent
+from integrations.reconnect import once_more_if_disconnected
 
 log = logging.getLogger(__name__)
 Handler = Callable[[InboxEvent], str]
@@ -49,13 +50,7 @@ def accept(
     with an error: Canto does not send a webhook again.
     """
     args = (source, event_type, body, key, headers, remote_ip, dedup_seconds)
-    try:
-        return _store(*args)
-    except (OperationalError, InterfaceError):
-        if connection.in_atomic_block:
-            raise
-        connection.close()
-        return _store(*args)
+    return once_more_if_disconnected(_store, *args)
 
 
 def _store(source, event_type, body, key, headers, remote_ip, dedup_seconds):
@@ -154,13 +149,7 @@ def _record(event_id: int, **values) -> None:
     """Write an event's outcome; when the database connection was lost during the work,
     once more on a new one, so that the event is not left looking claimed for the sweep's
     twenty minutes (a failed one is retried by its task at once)."""
-    try:
-        InboxEvent.objects.filter(pk=event_id).update(**values)
-    except (OperationalError, InterfaceError):
-        if connection.in_atomic_block:
-            raise
-        connection.close()
-        InboxEvent.objects.filter(pk=event_id).update(**values)
+    once_more_if_disconnected(lambda: InboxEvent.objects.filter(pk=event_id).update(**values))
 
 
 def stalled(older_than: timedelta, limit: int = 500) -> list[int]:

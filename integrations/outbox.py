@@ -21,10 +21,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from audit.services import record
 from integrations.http import TransientError
 from integrations.models import OutboxMessage
+from integrations.reconnect import CONNECTION_LOST, once_more_if_disconnected
 from portal.context import current
 
 log = logging.getLogger(__name__)
@@ -91,7 +93,11 @@ def add(name: str, payload: dict, *, obj: models.Model | None = None) -> OutboxM
 def _relay_now() -> None:
     from integrations.tasks import relay_outbox
 
-    relay_outbox.delay()
+    try:
+        relay_outbox.delay()
+    except (OperationalError, OSError) as exc:
+        # The messages are committed; beat's periodic relay sends them once the broker is back.
+        log.warning("Could not ask for an outbox relay now: %s", exc)
 
 
 def _wake_relay() -> None:
@@ -171,8 +177,16 @@ def send(message: OutboxMessage) -> str:
             if message.operation in _on_dead:
                 _on_dead[message.operation](message)
         return status
+    # The sent mark and the portal's own update commit together: a database connection lost
+    # in between must not leave a message sent whose publication never learns it. Once more
+    # on a new connection; after that the claim expires and the write is repeated (same key).
+    once_more_if_disconnected(_mark_sent, mine, message, attempts, result)
+    return OutboxMessage.Status.SENT
+
+
+def _mark_sent(mine, message: OutboxMessage, attempts: int, result: dict) -> None:
     with transaction.atomic():
-        mine.update(
+        marked = mine.update(
             status=OutboxMessage.Status.SENT,
             attempts=attempts,
             result=result,
@@ -182,18 +196,20 @@ def send(message: OutboxMessage) -> str:
             last_status=None,
         )
         message.result, message.status = result, OutboxMessage.Status.SENT
-    callback = _on_sent.get(message.operation)
-    if callback is not None:
+        callback = _on_sent.get(message.operation)
+        if callback is None or not marked:
+            return  # not ours any more: the relay that holds the claim follows it up
         try:
             with transaction.atomic():
                 callback(message)
+        except CONNECTION_LOST:
+            raise
         except Exception as exc:
             # The write happened; say so, and keep the failure of the portal's own update.
             log.exception("Outbox message %s was sent but its follow-up failed", message.pk)
             OutboxMessage.objects.filter(pk=message.pk).update(
                 last_error=f"Sent, but updating the portal failed: {exc}"[:2000]
             )
-    return OutboxMessage.Status.SENT
 
 
 def pending_for(obj: models.Model) -> bool:
@@ -230,12 +246,33 @@ def relay(
                 log.warning("Could not ask for another outbox relay", exc_info=True)
             helper = None  # one helper per relay: a chain, not a flood
         for message in claimed:
-            if not _renew(message):
-                continue
-            outcome = send(message)
+            try:
+                if not once_more_if_disconnected(_renew, message):
+                    continue
+                outcome = send(message)
+            except CONNECTION_LOST:
+                if connection.in_atomic_block:
+                    raise
+                # Its write may have been made: the key makes the repeat harmless, so it is due
+                # again at once (or, with the database still away, when its claim expires).
+                log.warning("Outbox message %s interrupted by a lost connection", message.pk)
+                connection.close()
+                _release(message)
+                outcome = "interrupted"
             counts[outcome] = counts.get(outcome, 0) + 1
         if limit is not None:
             return counts
+
+
+def _release(message: OutboxMessage) -> None:
+    try:
+        OutboxMessage.objects.filter(
+            pk=message.pk, status=OutboxMessage.Status.SENDING, claimed_at=message.claimed_at
+        ).update(
+            status=OutboxMessage.Status.RETRYING, claimed_at=None, next_attempt_at=timezone.now()
+        )
+    except CONNECTION_LOST:
+        connection.close()
 
 
 def retry(message: OutboxMessage, *, reason: str = "") -> None:

@@ -10,7 +10,7 @@ import logging
 import time
 from typing import Any
 
-from celery import Task
+from celery import Task, uuid
 from celery.signals import (
     beat_init,
     before_task_publish,
@@ -21,6 +21,7 @@ from celery.signals import (
 )
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from portal import context
 from portal.models import JobRun
@@ -31,8 +32,27 @@ _started: dict[str, tuple[float, Any]] = {}
 
 
 def enqueue(task: Task, *args: Any, **kwargs: Any) -> None:
-    """Queue a task once the current transaction commits (at once outside a transaction)."""
-    transaction.on_commit(lambda: task.apply_async(args=args, kwargs=kwargs))
+    """Queue a task once the current transaction commits (at once outside a transaction).
+
+    A broker that cannot be reached does not fail what was already committed: the job is
+    recorded as failed, with the reason, for the jobs page. Work the portal owes is saved
+    before this (the outbox, the inbox), and beat's relay and sweep pick it up later."""
+    transaction.on_commit(lambda: _send(task, args, kwargs))
+
+
+def _send(task: Task, args: tuple, kwargs: dict) -> None:
+    task_id = uuid()
+    try:
+        task.apply_async(args=args, kwargs=kwargs, task_id=task_id)
+    except (OperationalError, OSError) as exc:
+        log.error("Could not queue %s: %s", task.name, exc)
+        _save(
+            task_id,
+            task_name=task.name,
+            state=JobRun.State.FAILED,
+            finished_at=timezone.now(),
+            error=f"Could not be queued (the broker did not answer): {exc}"[:2000],
+        )
 
 
 def _save(task_id: str, **values: Any) -> None:

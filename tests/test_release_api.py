@@ -16,6 +16,7 @@ from integrations.models import OutboxMessage
 from portal import grants, roles
 from portal.models import (
     Community,
+    JobRun,
     Membership,
     Partner,
     Publication,
@@ -527,3 +528,40 @@ def test_two_reviewers_deciding_at_once_one_wins(manager, reviewer, rex, emea, g
     decided = events(release, "release.approved") + events(release, "release.rejected")
     assert len(decided) == 1 and Review.objects.filter(release=release).count() == 1
     assert not OutboxMessage.objects.exists()
+
+
+@pytest.fixture
+def redis_down(settings):
+    """The broker's and the cache's address answer nothing, as while Redis restarts."""
+    from portal.celery import app
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+        }
+    }
+
+    def reconnect(url):
+        app._pool = None
+        app.amqp._producer_pool = None
+        app.conf.broker_url = url
+
+    saved = app.conf.broker_url
+    reconnect("redis://127.0.0.1:9/0")
+    yield
+    reconnect(saved)
+
+
+@pytest.mark.django_db
+def test_an_approval_with_redis_down_is_saved_and_its_writes_wait(
+    reviewer, submitted, redis_down, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = act(as_user(reviewer), submitted, "approve", etag=submitted.etag)
+    assert response.status_code == 200, response.content
+    assert response.json()["state"] == "publishing"
+    queued = OutboxMessage.objects.get(operation="tradinggrid.publish")
+    assert queued.status == OutboxMessage.Status.PENDING
+    unqueued = JobRun.objects.get(task_name="portal.notifications.send_release_notification")
+    assert unqueued.state == JobRun.State.FAILED and "Could not be queued" in unqueued.error

@@ -89,6 +89,19 @@ def test_a_timed_out_write_retried_with_its_key_does_not_duplicate(tradinggrid, 
     assert [p["id"] for p in published] == [created["id"]]
 
 
+def test_a_write_whose_answer_is_lost_is_retried_into_the_same_object(tradinggrid, settings):
+    settings.TRADINGGRID_READ_TIMEOUT = 1.0
+    client = TradingGridClient.from_settings()
+    community = next(iter(client.communities()))["id"]
+    tradinggrid.clear_stats()
+    # Trading Grid performs the write, then its answer never arrives in time.
+    tradinggrid.faults(script=[{"hold": 3, "path_prefix": "/ac/v1/communities/"}])
+    created = client.publish(community, _publication(), key="answer-lost")
+    published = tradinggrid.control("GET", f"publications?community_id={community}")
+    assert [p["id"] for p in published] == [created["id"]]
+    assert tradinggrid.stats()["POST /ac/v1/communities/{id}/publications"] == 2
+
+
 def test_throttling_waits_for_retry_after(tradinggrid, client):
     list(client.communities())
     tradinggrid.faults(script=[{"status": 429, "retry_after": "2"}])

@@ -1,7 +1,9 @@
 """Injectable latency and faults for the sandboxes' emulated APIs.
 
 Random faults come from ``random.Random(seed)`` so that a run can be replayed; a ``script`` of
-one-shot responses makes a test fully deterministic. Control APIs are never faulted: the app
+one-shot responses makes a test fully deterministic: ``delay`` waits before the request is
+handled, ``hold`` handles it (a write is done) and then withholds the answer that long, as a
+network that loses the way back does. Control APIs are never faulted: the app
 decides which requests go through ``FaultInjector.handle``.
 """
 
@@ -26,6 +28,7 @@ SCRIPT_KEYS = {
     "content_type",
     "truncate",
     "delay",
+    "hold",
 }
 RATE_FIELDS = ("error_rate", "rate_limit_rate", "timeout_rate", "truncate_rate", "html_rate")
 
@@ -90,12 +93,13 @@ def _number(value: Any, name: str, kind: type) -> Any:
 def _script_item(item: Any) -> dict[str, Any]:
     if not isinstance(item, dict) or not set(item) <= SCRIPT_KEYS:
         raise HttpError(400, {"error": f"script items are objects with keys {sorted(SCRIPT_KEYS)}"})
-    if not ({"status", "truncate", "delay"} & set(item)):
-        raise HttpError(400, {"error": "a script item needs status, truncate or delay"})
+    if not ({"status", "truncate", "delay", "hold"} & set(item)):
+        raise HttpError(400, {"error": "a script item needs status, truncate, delay or hold"})
     if "status" in item:
         item["status"] = _number(item["status"], "status", int)
-    if "delay" in item:
-        item["delay"] = _number(item["delay"], "delay", float)
+    for name in ("delay", "hold"):
+        if name in item:
+            item[name] = _number(item[name], name, float)
     return dict(item)
 
 
@@ -174,6 +178,10 @@ class FaultInjector:
     def _scripted(self, item: dict[str, Any], call_next: Callable[[], Response]) -> Response:
         if item.get("delay"):
             time.sleep(item["delay"])
+        if item.get("hold"):
+            response = call_next()
+            time.sleep(item["hold"])
+            return response
         if item.get("truncate"):
             return _truncated(call_next())
         if "status" not in item:

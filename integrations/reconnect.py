@@ -1,0 +1,20 @@
+"""Work that must not be lost with a database connection: done once more on a new one."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import InterfaceError, OperationalError, connection
+
+CONNECTION_LOST = (OperationalError, InterfaceError)
+
+
+def once_more_if_disconnected(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)``; if the connection was lost, once more on a new one. Inside a
+    transaction the loss is raised instead: the transaction is gone with the connection."""
+    try:
+        return fn(*args)
+    except CONNECTION_LOST:
+        if connection.in_atomic_block:
+            raise
+        connection.close()
+        return fn(*args)
