@@ -26,7 +26,7 @@ from kombu.exceptions import OperationalError
 from audit.services import record
 from integrations.http import TransientError
 from integrations.models import OutboxMessage
-from integrations.reconnect import CONNECTION_LOST, once_more_if_disconnected
+from integrations.reconnect import CONNECTION_LOST, disconnected, once_more_if_disconnected
 from portal.context import current
 
 log = logging.getLogger(__name__)
@@ -158,30 +158,47 @@ def send(message: OutboxMessage) -> str:
     except Exception as exc:  # any failure is recorded on the message, never lost
         dead = attempts >= settings.OUTBOX_MAX_ATTEMPTS
         status = OutboxMessage.Status.DEAD if dead else OutboxMessage.Status.RETRYING
-        mine.update(
-            status=status,
-            attempts=attempts,
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
-            last_status=getattr(exc, "status", None),
-            claimed_at=None,
-            next_attempt_at=timezone.now() + timedelta(seconds=_delay(message, exc)),
-        )
-        if dead:
-            record(
-                "outbox.dead",
-                obj=message,
-                reason=str(exc)[:500],
-                after={"operation": message.operation, "attempts": attempts},
-            )
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if message.operation in _on_dead:
-                _on_dead[message.operation](message)
+        once_more_if_disconnected(_mark_failed, mine, message, attempts, exc, dead)
         return status
     # The sent mark and the portal's own update commit together: a database connection lost
     # in between must not leave a message sent whose publication never learns it. Once more
     # on a new connection; after that the claim expires and the write is repeated (same key).
     once_more_if_disconnected(_mark_sent, mine, message, attempts, result)
     return OutboxMessage.Status.SENT
+
+
+def _mark_failed(mine, message: OutboxMessage, attempts: int, exc: Exception, dead: bool):
+    """Record a failed attempt; a dead letter, its audit event and its follow-up commit
+    together, so that a lost connection cannot leave a message dead that nobody was told of."""
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    with transaction.atomic():
+        marked = mine.update(
+            status=OutboxMessage.Status.DEAD if dead else OutboxMessage.Status.RETRYING,
+            attempts=attempts,
+            last_error=error,
+            last_status=getattr(exc, "status", None),
+            claimed_at=None,
+            next_attempt_at=timezone.now() + timedelta(seconds=_delay(message, exc)),
+        )
+        if not (dead and marked):
+            return
+        record(
+            "outbox.dead",
+            obj=message,
+            reason=str(exc)[:500],
+            after={"operation": message.operation, "attempts": attempts},
+        )
+        message.last_error = error
+        callback = _on_dead.get(message.operation)
+        if callback is None:
+            return
+        try:
+            with transaction.atomic():
+                callback(message)
+        except Exception as failure:
+            if isinstance(failure, CONNECTION_LOST) and disconnected():
+                raise
+            log.exception("Outbox message %s went dead but its follow-up failed", message.pk)
 
 
 def _mark_sent(mine, message: OutboxMessage, attempts: int, result: dict) -> None:
@@ -202,9 +219,9 @@ def _mark_sent(mine, message: OutboxMessage, attempts: int, result: dict) -> Non
         try:
             with transaction.atomic():
                 callback(message)
-        except CONNECTION_LOST:
-            raise
         except Exception as exc:
+            if isinstance(exc, CONNECTION_LOST) and disconnected():
+                raise  # the sent mark is gone with the connection: sent again, same key
             # The write happened; say so, and keep the failure of the portal's own update.
             log.exception("Outbox message %s was sent but its follow-up failed", message.pk)
             OutboxMessage.objects.filter(pk=message.pk).update(
@@ -251,7 +268,7 @@ def relay(
                     continue
                 outcome = send(message)
             except CONNECTION_LOST:
-                if connection.in_atomic_block:
+                if connection.in_atomic_block or not disconnected():
                     raise
                 # Its write may have been made: the key makes the repeat harmless, so it is due
                 # again at once (or, with the database still away, when its claim expires).

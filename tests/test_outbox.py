@@ -226,3 +226,50 @@ def test_a_backlog_larger_than_a_batch_asks_idle_workers_for_more_relays(trading
     _owe(community, title="Sheet 5"), _owe(community, title="Sheet 6")
     assert relay_outbox(3) == {"sent": 2}
     assert asked.count() == 1
+
+
+_calls: list[str] = []
+
+
+def _refused_follow_up(message: OutboxMessage) -> None:
+    from django.db import OperationalError
+
+    raise OperationalError("deadlock detected")
+
+
+@outbox.operation("tests.write-then-deadlock", on_sent=_refused_follow_up)
+def _write_once(payload: dict, key: str) -> dict:
+    _calls.append(key)
+    return {"id": "written"}
+
+
+@outbox.operation("tests.always-failing", on_dead=_refused_follow_up)
+def _always_failing(payload: dict, key: str) -> dict:
+    _calls.append(key)
+    raise RuntimeError("refused by the remote system")
+
+
+@pytest.mark.django_db
+def test_a_follow_up_the_database_refuses_leaves_the_write_sent_once():
+    """A deadlock is not a lost connection: the write is not repeated, the relay ends, and the
+    failed follow-up is on the message for a person to see."""
+    _calls.clear()
+    message = outbox.add("tests.write-then-deadlock", {})
+    assert outbox.relay() == {"sent": 1}
+    message.refresh_from_db()
+    assert message.status == "sent" and message.attempts == 1
+    assert "updating the portal failed" in message.last_error
+    assert _calls == [message.idempotency_key]
+
+
+@pytest.mark.django_db
+def test_a_dead_letter_is_audited_even_when_its_follow_up_fails(settings):
+    _calls.clear()
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    message = outbox.add("tests.always-failing", {})
+    assert outbox.relay() == {"dead": 1}
+    message.refresh_from_db()
+    assert message.status == "dead" and "refused by the remote system" in message.last_error
+    dead = AuditEvent.objects.filter(action="outbox.dead", object_id=str(message.pk))
+    assert dead.count() == 1
+    assert _calls == [message.idempotency_key]

@@ -7,8 +7,8 @@ python -m benchmarks.chaos --only 3   one scenario (repeat --only for several)
 Needs PostgreSQL (``DATABASE_URL``, default the local server; the run uses a database of its
 own, ``CHAOS_DATABASE_NAME``, default ``portal_chaos``) and the ``redis-server`` program: the
 run starts a Redis of its own on ``CHAOS_PORT_BASE`` + 3, so that scenarios can stop and
-restart it. Exits 1 when any scenario
-duplicated or lost anything, or failed to converge.
+restart it. Exits 1 when any scenario duplicated, lost or dead-lettered anything, or failed to
+converge.
 """
 
 from __future__ import annotations

@@ -21,7 +21,8 @@ class Row:
 
     @property
     def ok(self) -> bool:
-        return not self.error and self.duplicated == 0 and self.lost == 0
+        """Nothing duplicated, lost or given up on: none of these faults may dead-letter."""
+        return not self.error and self.duplicated == self.lost == self.dead == 0
 
 
 COLUMNS = ("scenario", "sent", "delivered", "duplicated", "lost", "dead", "converged in", "ok")

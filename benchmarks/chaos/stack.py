@@ -27,7 +27,11 @@ class Stack:
 
     def __enter__(self) -> Stack:
         self.canto = SandboxProcess("canto", settings.BENCH_CANTO_PORT, assets=CANTO_ASSETS)
-        self.tradinggrid = SandboxProcess("tradinggrid", settings.BENCH_TRADINGGRID_PORT, 0)
+        try:
+            self.tradinggrid = SandboxProcess("tradinggrid", settings.BENCH_TRADINGGRID_PORT, 0)
+        except BaseException:
+            self.canto.stop()
+            raise
         return self
 
     def __exit__(self, *exc) -> None:
