@@ -166,7 +166,7 @@ def build_world() -> World:
         "format": "json",
         "app_label": "portal",
         "object_id": str(alpha.pk),
-        "id": str(alpha.pk),
+        "id": str(world.users["admin"].pk),  # the admin's user password page only
         "content_type_id": ContentType.objects.get_for_model(Community).pk,
         "url": "nowhere/",
         "wrong_secret": "not-the-secret",
