@@ -196,7 +196,7 @@ def _mark_failed(mine, message: OutboxMessage, attempts: int, exc: Exception, de
             with transaction.atomic():
                 callback(message)
         except Exception as failure:
-            if isinstance(failure, CONNECTION_LOST) and disconnected():
+            if isinstance(failure, CONNECTION_LOST) and disconnected(failure):
                 raise
             log.exception("Outbox message %s went dead but its follow-up failed", message.pk)
 
@@ -220,7 +220,7 @@ def _mark_sent(mine, message: OutboxMessage, attempts: int, result: dict) -> Non
             with transaction.atomic():
                 callback(message)
         except Exception as exc:
-            if isinstance(exc, CONNECTION_LOST) and disconnected():
+            if isinstance(exc, CONNECTION_LOST) and disconnected(exc):
                 raise  # the sent mark is gone with the connection: sent again, same key
             # The write happened; say so, and keep the failure of the portal's own update.
             log.exception("Outbox message %s was sent but its follow-up failed", message.pk)
@@ -268,10 +268,10 @@ def relay(
                     continue
                 outcome = send(message)
             except CONNECTION_LOST:
-                if connection.in_atomic_block or not disconnected():
+                if connection.in_atomic_block:
                     raise
                 # Its write may have been made: the key makes the repeat harmless, so it is due
-                # again at once (or, with the database still away, when its claim expires).
+                # again shortly (or, with the database still away, when its claim expires).
                 log.warning("Outbox message %s interrupted by a lost connection", message.pk)
                 connection.close()
                 _release(message)
@@ -286,7 +286,9 @@ def _release(message: OutboxMessage) -> None:
         OutboxMessage.objects.filter(
             pk=message.pk, status=OutboxMessage.Status.SENDING, claimed_at=message.claimed_at
         ).update(
-            status=OutboxMessage.Status.RETRYING, claimed_at=None, next_attempt_at=timezone.now()
+            status=OutboxMessage.Status.RETRYING,
+            claimed_at=None,
+            next_attempt_at=timezone.now() + timedelta(seconds=settings.OUTBOX_BASE_DELAY),
         )
     except CONNECTION_LOST:
         connection.close()

@@ -6,12 +6,15 @@ from typing import Any
 from django.db import InterfaceError, OperationalError, connection
 
 CONNECTION_LOST = (OperationalError, InterfaceError)
+# OperationalErrors on a connection that still works: deadlock, serialization failure, lock
+# not available, statement timeout. Repeating the work at once would meet them again.
+REFUSED = {"40P01", "40001", "55P03", "57014"}
 
 
-def disconnected() -> bool:
-    """Whether the connection is gone, rather than the statement refused (a deadlock or a
-    lock timeout is an OperationalError too, on a connection that still works)."""
-    return connection.connection is None or not connection.is_usable()
+def disconnected(exc: BaseException) -> bool:
+    """Whether ``exc`` tells of a lost connection, rather than a statement the database
+    refused on a connection that still works."""
+    return getattr(exc.__cause__, "sqlstate", None) not in REFUSED
 
 
 def once_more_if_disconnected(fn: Callable[..., Any], *args: Any) -> Any:
@@ -19,8 +22,8 @@ def once_more_if_disconnected(fn: Callable[..., Any], *args: Any) -> Any:
     transaction the loss is raised instead: the transaction is gone with the connection."""
     try:
         return fn(*args)
-    except CONNECTION_LOST:
-        if connection.in_atomic_block or not disconnected():
+    except CONNECTION_LOST as exc:
+        if connection.in_atomic_block or not disconnected(exc):
             raise
         connection.close()
         return fn(*args)

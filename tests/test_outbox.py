@@ -232,9 +232,11 @@ _calls: list[str] = []
 
 
 def _refused_follow_up(message: OutboxMessage) -> None:
+    """What Django raises when PostgreSQL chose this transaction as a deadlock's victim."""
     from django.db import OperationalError
+    from psycopg.errors import DeadlockDetected
 
-    raise OperationalError("deadlock detected")
+    raise OperationalError("deadlock detected") from DeadlockDetected("deadlock detected")
 
 
 @outbox.operation("tests.write-then-deadlock", on_sent=_refused_follow_up)
