@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db.models import Count
 
 from audit.models import AuditEvent
+from benchmarks.chaos.report import Row
 from integrations.canto.runs import run_catalog_sync
 from integrations.inbox import fingerprint
 from integrations.models import InboxEvent
@@ -244,4 +245,21 @@ def effects(events: list[Event], since_seq: int) -> Effects:
         ),
         failed=statuses[InboxEvent.Status.FAILED],
         rejected=statuses[InboxEvent.Status.REJECTED],
+    )
+
+
+def outbound_and_events_row(
+    out: dict, found: Effects, events: list[Event], seconds, note: str, problems: list[str]
+):
+    """One table row for a release's publications and a batch of events counted together."""
+    return Row(
+        "",
+        sent=out["sent"] + len(events),
+        delivered=out["delivered"] + found.applied,
+        duplicated=out["duplicated"] + found.twice,
+        lost=out["lost"] + found.missing,
+        dead=out["dead"] + found.failed,
+        seconds=seconds,
+        note=note,
+        error="; ".join(problems),
     )

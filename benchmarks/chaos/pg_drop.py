@@ -20,7 +20,7 @@ from django.db.models import Max
 from django_celery_beat.models import PeriodicTask
 
 from audit.models import AuditEvent
-from benchmarks.chaos.events import effects, post, prepare
+from benchmarks.chaos.events import effects, outbound_and_events_row, post, prepare
 from benchmarks.chaos.report import Row
 from benchmarks.chaos.workload import Outbound, environment, wait_for
 from integrations.models import OutboxMessage
@@ -123,19 +123,10 @@ def run(stack, size: int) -> Row:
         problems.append(f"not converged within {timeout} s: outbound {out}, inbound {found}")
     if broken:
         problems.append(f"half-written: {len(broken)}: {broken[:3]}")
-    return Row(
-        "",
-        sent=out["sent"] + len(events),
-        delivered=out["delivered"] + found.applied,
-        duplicated=out["duplicated"] + found.twice,
-        lost=out["lost"] + found.missing,
-        dead=out["dead"] + found.failed,
-        seconds=seconds,
-        note=(
-            f"{out['sent']} publications + {len(events)} events; {dropper.terminated}"
-            f" connections terminated in {dropper.rounds} rounds over {dropped_for:.0f} s;"
-            f" answers to the event senders {dict(deliveries.answers)} (Canto does not resend:"
-            " the incremental sync is its backstop)"
-        ),
-        error="; ".join(problems),
+    note = (
+        f"{out['sent']} publications + {len(events)} events; {dropper.terminated}"
+        f" connections terminated in {dropper.rounds} rounds over {dropped_for:.0f} s;"
+        f" answers to the event senders {dict(deliveries.answers)} (Canto does not resend:"
+        " the incremental sync is its backstop)"
     )
+    return outbound_and_events_row(out, found, events, seconds, note, problems)

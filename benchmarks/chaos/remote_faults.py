@@ -17,7 +17,7 @@ import time
 from django.db.models import Max
 
 from audit.models import AuditEvent
-from benchmarks.chaos.events import effects, post, prepare
+from benchmarks.chaos.events import effects, outbound_and_events_row, post, prepare
 from benchmarks.chaos.report import Row
 from benchmarks.chaos.workload import Outbound, environment, wait_for
 from integrations.models import InboxEvent, OutboxMessage
@@ -90,19 +90,10 @@ def run(stack, size: int) -> Row:
         problems.append(f"refused deliveries {dict(deliveries.answers)}")
     if dead_reasons or found.failed:
         problems.append(f"dead: {dead_reasons} {inbox_errors}")
-    return Row(
-        "",
-        sent=out["sent"] + len(events),
-        delivered=out["delivered"] + found.applied,
-        duplicated=out["duplicated"] + found.twice,
-        lost=out["lost"] + found.missing,
-        dead=out["dead"] + found.failed,
-        seconds=seconds,
-        note=(
-            f"{out['sent']} publications ({out['delivered']} delivered, {retried} needed more"
-            f" than one relay attempt) + {len(events)} events ({found.applied} applied,"
-            f" {inbox_retried} needed more than one attempt); API calls under fault: {calls};"
-            f" client read timeout {READ_TIMEOUT} s, sandbox hang {HANG} s"
-        ),
-        error="; ".join(problems),
+    note = (
+        f"{out['sent']} publications ({out['delivered']} delivered, {retried} needed more"
+        f" than one relay attempt) + {len(events)} events ({found.applied} applied,"
+        f" {inbox_retried} needed more than one attempt); API calls under fault: {calls};"
+        f" client read timeout {READ_TIMEOUT} s, sandbox hang {HANG} s"
     )
+    return outbound_and_events_row(out, found, events, seconds, note, problems)
